@@ -1,0 +1,132 @@
+"""The one parser of chapters, shared by pytest (through Sybil) and the build.
+
+A chapter is a Markdown file. Its ```` ```python ```` blocks are examples:
+
+* a block that starts with ``>>>`` is a doctest, its outputs checked;
+* any other block runs as a script; if its last statement is an expression,
+  the value is kept, so the build can show a graph or a plot under the block;
+* ``<!-- skip: next if(condition, reason="...") -->`` skips the next block;
+* fences with more than the bare language (```` ```python title="v5.py" ````)
+  are display-only and never run.
+
+All examples of a chapter share one namespace and run top to bottom.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sybil import Document, Example, Region, Sybil
+from sybil.evaluators.doctest import NUMBER
+from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
+from sybil.parsers.markdown.codeblock import CodeBlockParser
+from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
+
+from bookbuild import outputs
+
+DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
+
+DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
+
+#: Attribute of a Sybil document that holds the value each block ended with,
+#: keyed by the block's start offset in the text.
+_BLOCK_VALUES = "book_block_values"
+
+
+def run_block(example: Example) -> None:
+    """Run a plain Python block; keep the value of a trailing expression."""
+    __tracebackhide__ = True
+    source = "\n" * (example.line + example.parsed.line_offset) + example.parsed
+    tree = ast.parse(source, filename=example.path)
+    tail = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        tail = ast.Expression(tree.body.pop().value)
+    namespace = example.namespace
+    exec(compile(tree, example.path, "exec", dont_inherit=True), namespace)
+    value = None
+    if tail is not None:
+        value = eval(compile(tail, example.path, "eval", dont_inherit=True), namespace)
+    namespace.pop("__builtins__", None)
+    if outputs.is_displayable(value):
+        # Rendering here too means a graph that cannot be drawn fails the
+        # tests, not only the build.
+        outputs.check_renders(value)
+    block_values(example.document)[example.region.start] = value
+
+
+def block_values(document: Document) -> dict[int, Any]:
+    """The values that blocks of `document` ended with, by start offset."""
+    values = getattr(document, _BLOCK_VALUES, None)
+    if values is None:
+        values = {}
+        setattr(document, _BLOCK_VALUES, values)
+    return values
+
+
+class ChapterCodeParser(PythonCodeBlockParser):
+    """Doctest blocks as doctests; other Python blocks through `run_block`."""
+
+    def __init__(self) -> None:
+        super().__init__(doctest_optionflags=DOCTEST_FLAGS)
+        self.codeblock_parser = CodeBlockParser("python", run_block)
+
+
+PARSERS = [ChapterCodeParser(), SkipParser()]
+
+#: What pytest collects: every chapter under docs/.
+SYBIL = Sybil(parsers=PARSERS, path="../docs", patterns=["*.md", "**/*.md"])
+
+
+def parse(text: str, path: str | Path) -> Document:
+    """Parse a chapter's text into a Sybil document, as pytest does."""
+    document = Document(text, str(path))
+    for parser in PARSERS:
+        for region in parser(document):
+            document.add(region)
+    return document
+
+
+def parse_file(path: str | Path) -> Document:
+    return parse(Path(path).read_text(encoding="utf-8"), Path(path).resolve())
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block as it appears in the text."""
+
+    start: int
+    end: int
+    language: str
+    source: str
+
+    @property
+    def is_doctest(self) -> bool:
+        return self.source.lstrip().startswith(">>>")
+
+
+def python_fences(text: str) -> Iterator[Fence]:
+    """The runnable Python fences of a chapter, in order (what Sybil runs)."""
+    document = Document(text, "<chapter>")
+    lexer = FencedCodeBlockLexer(language=r".+")
+    for region in lexer(document):
+        language = region.lexemes["language"]
+        if language == "python":
+            yield Fence(region.start, region.end, language, str(region.lexemes["source"]))
+
+
+def regions(document: Document) -> list[Region]:
+    return [region for _, region in document.regions]
+
+
+def chapter_files() -> list[Path]:
+    """Every Markdown page under docs/ that has at least one runnable block."""
+    return sorted(
+        path
+        for path in DOCS_DIR.rglob("*.md")
+        if any(True for _ in python_fences(path.read_text(encoding="utf-8")))
+    )

@@ -1,0 +1,169 @@
+"""MkDocs hooks: run each chapter while building it and show what it makes.
+
+For every page with runnable Python blocks, the examples run in order with
+the same parser pytest uses (`bookbuild.chapters`). A failing example stops
+the build with the chapter's file and line. A block that ends in a graph or a
+figure gets it rendered under the block. Snapshot directives are expanded,
+and each chapter is offered as a notebook, each snapshot as a file.
+
+Set ``BOOK_EXECUTE=false`` to build without running anything (the baseline of
+the build benchmark).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# MkDocs restores sys.path after importing a hook, so the path is set again in
+# on_config for the imports that happen later.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.utils import get_relative_url  # noqa: E402
+
+from bookbuild import chapters, directives, katex, notebooks, outputs  # noqa: E402
+from micrograd import versions  # noqa: E402
+
+SNAPSHOT_DOWNLOADS = "downloads"
+NOTEBOOK_DOWNLOADS = "downloads/notebooks"
+_PLACEHOLDER = "MGBOOKOUTPUT{:04d}"
+_PLACEHOLDER_PARAGRAPH = re.compile(r"<p>(MGBOOKOUTPUT\d{4})</p>")
+
+_outputs_by_page: dict[str, dict[str, str]] = {}
+
+
+def execution_enabled() -> bool:
+    return os.environ.get("BOOK_EXECUTE", "true").strip().lower() not in {"0", "false", "no"}
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for version in versions.VERSIONS:
+        files.append(
+            File.generated(
+                config,
+                f"{SNAPSHOT_DOWNLOADS}/{version.path.name}",
+                content=version.path.read_bytes(),
+            )
+        )
+    for path in chapters.chapter_files():
+        notebook = notebooks.chapter_notebook_file(path)
+        files.append(
+            File.generated(
+                config,
+                f"{NOTEBOOK_DOWNLOADS}/{path.stem}.ipynb",
+                content=nbformat.writes(notebook) + "\n",
+            )
+        )
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    source_path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
+    has_code = any(True for _ in chapters.python_fences(markdown))
+    stash: dict[str, str] = {}
+    if has_code and source_path is not None:
+        if execution_enabled():
+            markdown = _run_and_show(markdown, source_path, page, stash)
+        markdown = _with_notebook_link(markdown, page, source_path)
+    _outputs_by_page[page.file.src_uri] = stash
+    try:
+        return directives.expand(
+            markdown,
+            download_url=lambda n: get_relative_url(
+                f"{SNAPSHOT_DOWNLOADS}/v{n}.py", page.file.url
+            ),
+        )
+    except (directives.DirectiveError, LookupError) as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from error
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    stash = _outputs_by_page.pop(page.file.src_uri, {})
+    if not stash:
+        return html
+    return _PLACEHOLDER_PARAGRAPH.sub(lambda m: stash.get(m[1], m[0]), html)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    katex.install(Path(config.site_dir) / "assets" / "katex")
+
+
+def _run_and_show(markdown: str, source_path: Path, page: Page, stash: dict[str, str]) -> str:
+    text = source_path.read_text(encoding="utf-8")
+    # MkDocs hands over the page without its front matter; line numbers in
+    # errors must still match the file.
+    line_shift = text[: max(text.find(markdown), 0)].count("\n")
+    document = chapters.parse(markdown, source_path)
+    relative = source_path.relative_to(ROOT) if source_path.is_relative_to(ROOT) else source_path
+    for example in document.examples():
+        try:
+            example.evaluate()
+        except unittest.SkipTest:
+            continue
+        except Exception as error:
+            detail = str(error).strip() or type(error).__name__
+            raise PluginError(
+                f"{relative}:{example.line + line_shift}: example failed: "
+                f"{type(error).__name__}: {detail}"
+            ) from error
+    values = chapters.block_values(document)
+
+    pieces: list[str] = []
+    position = 0
+    for fence in chapters.python_fences(markdown):
+        value = values.get(fence.start)
+        if value is None or not outputs.is_displayable(value):
+            continue
+        pieces.append(markdown[position : fence.end])
+        pieces.append(_output_markdown(value, _indent_of(markdown, fence.start), stash))
+        position = fence.end
+    pieces.append(markdown[position:])
+    return "".join(pieces)
+
+
+def _output_markdown(value: object, indent: str, stash: dict[str, str]) -> str:
+    items = outputs.tab_items(value)
+    blocks: list[str] = []
+    for title, item in items:
+        token = _PLACEHOLDER.format(len(stash))
+        stash[token] = outputs.html(item)
+        if title:
+            blocks.append(f'{indent}=== "{title}"\n\n{indent}    {token}\n')
+        else:
+            blocks.append(f"{indent}{token}\n")
+    return "\n\n" + "\n".join(blocks) + "\n"
+
+
+def _indent_of(text: str, position: int) -> str:
+    line_start = text.rfind("\n", 0, position) + 1
+    prefix = text[line_start:position]
+    return prefix if not prefix.strip() else ""
+
+
+def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
+    url = get_relative_url(f"{NOTEBOOK_DOWNLOADS}/{source_path.stem}.ipynb", page.file.url)
+    link = (
+        f'<p class="mg-notebook-link"><a href="{url}" download="{source_path.stem}.ipynb">'
+        f"Download this chapter as a Jupyter notebook</a></p>\n"
+    )
+    heading = re.search(r"^# .*$", markdown, re.MULTILINE)
+    if heading is None:
+        return link + "\n" + markdown
+    return markdown[: heading.end()] + "\n\n" + link + markdown[heading.end() :]
+

@@ -1,0 +1,96 @@
+"""Turn a chapter into a Jupyter notebook a reader can run top to bottom.
+
+Prose becomes Markdown cells; every runnable Python fence becomes a code
+cell (doctest prompts and expected outputs dropped, so the notebook shows the
+real outputs when run). Directives are expanded, so a snapshot the page shows
+is in the notebook too.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import nbformat
+
+from bookbuild import chapters, directives
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
+_TAB = re.compile(r'^(?P<indent>[ \t]*)===!?\s+"(?P<title>[^"]*)"\s*$')
+_ATTRIBUTES = re.compile(r"\{\s*[.#:][^}]*\}")
+
+
+def chapter_notebook(text: str, source_name: str) -> nbformat.NotebookNode:
+    """A notebook with the cells of one chapter, in order."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            f"*This notebook is generated from `{source_name}`, a chapter of the "
+            "micrograd book. It needs the `micrograd` package from the book's "
+            "repository (`pip install .` in a clone).*"
+        )
+    ]
+    position = 0
+    for fence in chapters.python_fences(text):
+        _add_markdown(cells, text[position : fence.start])
+        code = _code(fence)
+        if code.strip():
+            cells.append(nbformat.v4.new_code_cell(code))
+        position = fence.end
+    _add_markdown(cells, text[position:])
+    notebook.cells = cells
+    nbformat.validate(notebook)
+    return notebook
+
+
+def chapter_notebook_file(path: Path) -> nbformat.NotebookNode:
+    relative = path.resolve().relative_to(chapters.DOCS_DIR.parent)
+    return chapter_notebook(path.read_text(encoding="utf-8"), str(relative))
+
+
+def _code(fence: chapters.Fence) -> str:
+    if not fence.is_doctest:
+        return fence.source.rstrip()
+    examples = doctest.DocTestParser().get_examples(fence.source)
+    return "\n".join(example.source.rstrip() for example in examples)
+
+
+def _add_markdown(cells: list, text: str) -> None:
+    text = directives.expand(text, download_url=lambda n: f"v{n}.py")
+    text = _plain_markdown(_COMMENT.sub("", text)).strip()
+    if text:
+        cells.append(nbformat.v4.new_markdown_cell(text))
+
+
+def _plain_markdown(text: str) -> str:
+    """Rewrite admonitions and tabs, which Jupyter does not know, as plain text.
+
+    Their bodies are indented; Jupyter would show them as code, so the body is
+    dedented under a bold title.
+    """
+    out: list[str] = []
+    body_indent: int | None = None
+    for line in text.splitlines():
+        match = _ADMONITION.match(line) or _TAB.match(line)
+        if match:
+            title = match["title"] or ""
+            out.append(f"**{title}**" if title else "")
+            body_indent = len(match["indent"]) + 4
+            continue
+        if body_indent is not None:
+            stripped = line.lstrip()
+            indent = len(line) - len(stripped)
+            if stripped and indent < body_indent:
+                body_indent = None
+            else:
+                line = line[body_indent:] if len(line) >= body_indent else stripped
+        out.append(_ATTRIBUTES.sub("", line))
+    return "\n".join(out)
