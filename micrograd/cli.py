@@ -55,14 +55,16 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Print snapshot N exactly as its file is, so that "
         f"'{PROG} show N > value.py' makes a working copy.",
     )
-    show.add_argument("n", metavar="N", type=_version_number, help="version, 1-8")
+    show.add_argument(
+        "n", metavar="N", type=_version_number, help=f"version, 1 to {len(VERSIONS)}"
+    )
     compare = commands.add_parser(
         "diff",
         help="unified diff between two snapshots",
         description="Print a unified diff from snapshot OLD to snapshot NEW.",
     )
-    compare.add_argument("old", metavar="OLD", type=_version_number)
-    compare.add_argument("new", metavar="NEW", type=_version_number)
+    compare.add_argument("old", metavar="OLD", type=_version_number, help="from")
+    compare.add_argument("new", metavar="NEW", type=_version_number, help="to")
     return parser
 
 
