@@ -79,7 +79,10 @@ class ChapterCodeParser(PythonCodeBlockParser):
 PARSERS = [ChapterCodeParser(), SkipParser()]
 
 #: What pytest collects: every chapter under docs/.
-SYBIL = Sybil(parsers=PARSERS, path="../docs", patterns=["*.md", "**/*.md"])
+SYBIL = Sybil(parsers=PARSERS, patterns=["*.md"])
+# Sybil joins a relative path onto this file's folder without resolving "..",
+# which then never matches the collected paths; give it the real folder.
+SYBIL.path = DOCS_DIR
 
 
 def parse(text: str, path: str | Path) -> Document:

@@ -1,0 +1,132 @@
+"""The strict build: what it must put in the pages, and what it must not."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+
+from bookbuild import chapters
+from micrograd import versions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page(site: Path, name: str) -> str:
+    return (site / name / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_is_clean(built_site: Path) -> None:
+    log = (built_site / ".build-log").read_text()
+    assert "WARNING" not in log, log
+    assert "ERROR" not in log, log
+
+
+def test_graph_blocks_render_as_inline_svg(built_site: Path) -> None:
+    html = page(built_site, "how-to-read")
+    graphs = re.findall(r'<div class="mg-output mg-graph">(<svg.*?</svg>)</div>', html, re.S)
+    assert graphs, "the page that draws a graph shows no graph"
+    # The graph of d = a*b + c: three labelled leaves, two operations.
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", graphs[0])
+    for expected in ("a", "b", "c", "d", "+", "*", "data 4.0000"):
+        assert expected in texts
+
+
+def test_snapshot_is_shown_whole_and_offered_as_a_file(built_site: Path) -> None:
+    html = page(built_site, "how-to-read")
+    code = _code_blocks(html)
+    source = versions.source(3)
+    assert any(block.strip() == source.strip() for block in code), "v3.py not shown whole"
+    assert (built_site / "downloads" / "v3.py").read_bytes() == versions.get_version(3).path.read_bytes()
+    assert 'href="../downloads/v3.py"' in html
+
+
+def test_diff_is_generated_from_the_files(built_site: Path) -> None:
+    html = page(built_site, "how-to-read")
+    code = _code_blocks(html)
+    # Markdown empties lines that hold only spaces, such as a blank context
+    # line of a diff; everything else must match exactly.
+    expected = re.sub(r"(?m)^ $", "", versions.diff(2, 3)).strip()
+    assert any(block.strip() == expected for block in code)
+
+
+def test_formulas_are_left_for_katex(built_site: Path) -> None:
+    html = page(built_site, "how-to-read")
+    assert '<div class="arithmatex">' in html
+    assert (built_site / "assets" / "katex" / "katex.min.js").stat().st_size > 100_000
+    css = (built_site / "assets" / "katex" / "katex.min.css").read_text()
+    for font in re.findall(r"url\((fonts/[^)]+\.woff2)\)", css):
+        assert (built_site / "assets" / "katex" / font).exists(), font
+
+
+def test_every_chapter_is_offered_as_a_valid_notebook(built_site: Path) -> None:
+    for path in chapters.chapter_files():
+        notebook_path = built_site / "downloads" / "notebooks" / f"{path.stem}.ipynb"
+        notebook = nbformat.read(notebook_path, as_version=4)
+        nbformat.validate(notebook)
+        assert any(cell.cell_type == "code" for cell in notebook.cells)
+
+
+def test_pages_ask_no_other_host(built_site: Path) -> None:
+    allowed = re.compile(r"^(https?://www\.w3\.org/|https://example\.invalid/)")
+    for html_path in built_site.rglob("*.html"):
+        collector = _ResourceCollector()
+        collector.feed(html_path.read_text(encoding="utf-8"))
+        external = [url for url in collector.resources if "://" in url and not allowed.match(url)]
+        assert not external, f"{html_path.relative_to(built_site)} loads {external}"
+
+
+def test_search_index_knows_the_pages(built_site: Path) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text())
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert "how-to-read/" in locations
+
+
+class _ResourceCollector(HTMLParser):
+    """URLs a browser would fetch while loading a page (not plain links)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in {"script", "img", "iframe", "source", "audio", "video"} and values.get("src"):
+            self.resources.append(values["src"] or "")
+        if tag == "link" and values.get("href") and (values.get("rel") or "") in {
+            "stylesheet", "preload", "icon", "manifest", "modulepreload",
+        }:
+            self.resources.append(values["href"] or "")
+
+
+class _CodeCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._depth = 0
+        self._current: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "code":
+            self._depth += 1
+            if self._depth == 1:
+                self._current = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "code" and self._depth:
+            self._depth -= 1
+            if self._depth == 0:
+                self.blocks.append("".join(self._current))
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self._current.append(data)
+
+
+def _code_blocks(html: str) -> list[str]:
+    collector = _CodeCollector()
+    collector.feed(html)
+    return collector.blocks
