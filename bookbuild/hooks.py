@@ -151,9 +151,10 @@ def _output_markdown(value: object, indent: str, stash: dict[str, str]) -> str:
 
 
 def _indent_of(text: str, position: int) -> str:
+    """The indentation of the line at `position` (a fence inside a block)."""
     line_start = text.rfind("\n", 0, position) + 1
-    prefix = text[line_start:position]
-    return prefix if not prefix.strip() else ""
+    line = text[line_start:]
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
