@@ -41,9 +41,7 @@ def chapter_notebook(text: str, source_name: str) -> nbformat.NotebookNode:
     position = 0
     for fence in chapters.python_fences(text):
         _add_markdown(cells, text[position : fence.start])
-        code = _code(fence)
-        if code.strip():
-            cells.append(nbformat.v4.new_code_cell(code))
+        cells.extend(_code_cells(fence))
         position = fence.end
     _add_markdown(cells, text[position:])
     notebook.cells = cells
@@ -56,11 +54,30 @@ def chapter_notebook_file(path: Path) -> nbformat.NotebookNode:
     return chapter_notebook(path.read_text(encoding="utf-8"), str(relative))
 
 
-def _code(fence: chapters.Fence) -> str:
+def _code_cells(fence: chapters.Fence) -> list[nbformat.NotebookNode]:
+    """One cell per fence; a doctest example that expects an exception gets a
+    cell of its own, tagged so Jupyter runs on past the error it shows."""
     if not fence.is_doctest:
-        return fence.source.rstrip()
-    examples = doctest.DocTestParser().get_examples(fence.source)
-    return "\n".join(example.source.rstrip() for example in examples)
+        source = fence.source.rstrip()
+        return [nbformat.v4.new_code_cell(source)] if source.strip() else []
+    cells: list[nbformat.NotebookNode] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            cells.append(nbformat.v4.new_code_cell("\n".join(pending)))
+            pending.clear()
+
+    for example in doctest.DocTestParser().get_examples(fence.source):
+        if example.exc_msg is None:
+            pending.append(example.source.rstrip())
+            continue
+        flush()
+        cell = nbformat.v4.new_code_cell(example.source.rstrip())
+        cell.metadata["tags"] = ["raises-exception"]
+        cells.append(cell)
+    flush()
+    return cells
 
 
 def _add_markdown(cells: list, text: str) -> None:
