@@ -119,7 +119,9 @@ def python_fences(text: str) -> Iterator[Fence]:
     for region in lexer(document):
         language = region.lexemes["language"]
         if language == "python":
-            yield Fence(region.start, region.end, language, str(region.lexemes["source"]))
+            yield Fence(
+                region.start, region.end, language, str(region.lexemes["source"])
+            )
 
 
 def regions(document: Document) -> list[Region]:

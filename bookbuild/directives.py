@@ -73,7 +73,9 @@ def source_markdown(number: int, names: list[str]) -> str:
     in_class = None
     for qualified in names:
         node = _find(tree, qualified, number)
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        start = min(
+            [node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]
+        )
         piece = "\n".join(lines[start - 1 : node.end_lineno])
         owner = qualified.split(".")[0] if "." in qualified else None
         if owner and in_class != owner:
@@ -93,7 +95,8 @@ def _find(tree: ast.Module, qualified: str, number: int) -> ast.AST:
             (
                 child
                 for child in scope
-                if isinstance(child, ast.ClassDef | ast.FunctionDef) and child.name == part
+                if isinstance(child, ast.ClassDef | ast.FunctionDef)
+                and child.name == part
             ),
             None,
         )

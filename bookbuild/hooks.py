@@ -43,7 +43,11 @@ _outputs_by_page: dict[str, dict[str, str]] = {}
 
 
 def execution_enabled() -> bool:
-    return os.environ.get("BOOK_EXECUTE", "true").strip().lower() not in {"0", "false", "no"}
+    return os.environ.get("BOOK_EXECUTE", "true").strip().lower() not in {
+        "0",
+        "false",
+        "no",
+    }
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -73,7 +77,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+def on_page_markdown(
+    markdown: str, page: Page, config: MkDocsConfig, files: Files
+) -> str:
     source_path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
     has_code = any(True for _ in chapters.python_fences(markdown))
     stash: dict[str, str] = {}
@@ -104,13 +110,19 @@ def on_post_build(config: MkDocsConfig) -> None:
     katex.install(Path(config.site_dir) / "assets" / "katex")
 
 
-def _run_and_show(markdown: str, source_path: Path, page: Page, stash: dict[str, str]) -> str:
+def _run_and_show(
+    markdown: str, source_path: Path, page: Page, stash: dict[str, str]
+) -> str:
     text = source_path.read_text(encoding="utf-8")
     # MkDocs hands over the page without its front matter; line numbers in
     # errors must still match the file.
     line_shift = text[: max(text.find(markdown), 0)].count("\n")
     document = chapters.parse(markdown, source_path)
-    relative = source_path.relative_to(ROOT) if source_path.is_relative_to(ROOT) else source_path
+    relative = (
+        source_path.relative_to(ROOT)
+        if source_path.is_relative_to(ROOT)
+        else source_path
+    )
     for example in document.examples():
         try:
             example.evaluate()
@@ -158,13 +170,15 @@ def _indent_of(text: str, position: int) -> str:
 
 
 def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
-    url = get_relative_url(f"{NOTEBOOK_DOWNLOADS}/{source_path.stem}.ipynb", page.file.url)
+    url = get_relative_url(
+        f"{NOTEBOOK_DOWNLOADS}/{source_path.stem}.ipynb", page.file.url
+    )
     link = (
-        f'<p class="mg-notebook-link"><a href="{url}" download="{source_path.stem}.ipynb">'
+        f'<p class="mg-notebook-link"><a href="{url}" '
+        f'download="{source_path.stem}.ipynb">'
         f"Download this chapter as a Jupyter notebook</a></p>\n"
     )
     heading = re.search(r"^# .*$", markdown, re.MULTILINE)
     if heading is None:
         return link + "\n" + markdown
     return markdown[: heading.end()] + "\n\n" + link + markdown[heading.end() :]
-

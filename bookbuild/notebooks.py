@@ -17,7 +17,9 @@ import nbformat
 from bookbuild import chapters, directives
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
+_ADMONITION = re.compile(
+    r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$'
+)
 _TAB = re.compile(r'^(?P<indent>[ \t]*)===!?\s+"(?P<title>[^"]*)"\s*$')
 _ATTRIBUTES = re.compile(r"\{\s*[.#:][^}]*\}")
 

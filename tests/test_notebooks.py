@@ -26,14 +26,17 @@ def test_chapter_notebook_runs(path: Path, tmp_path: Path) -> None:
         pytest.skip("PyTorch is not installed; CI installs torch==2.13.0")
     notebook = notebooks.chapter_notebook_file(path)
     client = NotebookClient(
-        notebook, timeout=300, kernel_name="python3",
+        notebook,
+        timeout=300,
+        kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()
     errors = [
         output
         for cell in notebook.cells
-        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", [])
+        if cell.cell_type == "code"
+        and "raises-exception" not in cell.metadata.get("tags", [])
         for output in cell.get("outputs", [])
         if output.output_type == "error"
     ]
@@ -44,7 +47,8 @@ def test_chapter_notebook_runs(path: Path, tmp_path: Path) -> None:
 def test_doctest_prompts_and_outputs_are_dropped() -> None:
     text = (
         "# Title\n\nSome prose.\n\n"
-        "```python\n>>> x = 1 + 1\n>>> x\n2\n>>> for i in range(2):\n...     print(i)\n0\n1\n\n```\n\n"
+        "```python\n>>> x = 1 + 1\n>>> x\n2\n"
+        ">>> for i in range(2):\n...     print(i)\n0\n1\n\n```\n\n"
         "More prose.\n\n"
         "```python\ny = x * 3\n```\n\n"
         '```python title="shown.py"\nnot run\n```\n'
@@ -62,9 +66,17 @@ def test_an_expected_exception_gets_its_own_tagged_cell() -> None:
         "```python\n>>> a = 1\n>>> 1 / 0\nTraceback (most recent call last):\n"
         "ZeroDivisionError: division by zero\n>>> a\n1\n\n```\n"
     )
-    code = [cell for cell in notebooks.chapter_notebook(text, "c.md").cells if cell.cell_type == "code"]
+    code = [
+        cell
+        for cell in notebooks.chapter_notebook(text, "c.md").cells
+        if cell.cell_type == "code"
+    ]
     assert [cell.source for cell in code] == ["a = 1", "1 / 0", "a"]
-    assert [cell.metadata.get("tags", []) for cell in code] == [[], ["raises-exception"], []]
+    assert [cell.metadata.get("tags", []) for cell in code] == [
+        [],
+        ["raises-exception"],
+        [],
+    ]
 
 
 def test_admonitions_become_plain_markdown() -> None:

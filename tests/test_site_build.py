@@ -28,7 +28,9 @@ def test_build_is_clean(built_site: Path) -> None:
 
 def test_graph_blocks_render_as_inline_svg(built_site: Path) -> None:
     html = page(built_site, "how-to-read")
-    graphs = re.findall(r'<div class="mg-output mg-graph">(<svg.*?</svg>)</div>', html, re.S)
+    graphs = re.findall(
+        r'<div class="mg-output mg-graph">(<svg.*?</svg>)</div>', html, re.S
+    )
     assert graphs, "the page that draws a graph shows no graph"
     # The graph of d = a*b + c: three labelled leaves, two operations.
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", graphs[0])
@@ -40,8 +42,12 @@ def test_snapshot_is_shown_whole_and_offered_as_a_file(built_site: Path) -> None
     html = page(built_site, "how-to-read")
     code = _code_blocks(html)
     source = versions.source(3)
-    assert any(block.strip() == source.strip() for block in code), "v3.py not shown whole"
-    assert (built_site / "downloads" / "v3.py").read_bytes() == versions.get_version(3).path.read_bytes()
+    assert any(block.strip() == source.strip() for block in code), (
+        "v3.py not shown whole"
+    )
+    assert (built_site / "downloads" / "v3.py").read_bytes() == versions.get_version(
+        3
+    ).path.read_bytes()
     assert 'href="../downloads/v3.py"' in html
 
 
@@ -76,7 +82,11 @@ def test_pages_ask_no_other_host(built_site: Path) -> None:
     for html_path in built_site.rglob("*.html"):
         collector = _ResourceCollector()
         collector.feed(html_path.read_text(encoding="utf-8"))
-        external = [url for url in collector.resources if "://" in url and not allowed.match(url)]
+        external = [
+            url
+            for url in collector.resources
+            if "://" in url and not allowed.match(url)
+        ]
         assert not external, f"{html_path.relative_to(built_site)} loads {external}"
 
 
@@ -95,11 +105,27 @@ class _ResourceCollector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if tag in {"script", "img", "iframe", "source", "audio", "video"} and values.get("src"):
+        if tag in {
+            "script",
+            "img",
+            "iframe",
+            "source",
+            "audio",
+            "video",
+        } and values.get("src"):
             self.resources.append(values["src"] or "")
-        if tag == "link" and values.get("href") and (values.get("rel") or "") in {
-            "stylesheet", "preload", "icon", "manifest", "modulepreload",
-        }:
+        if (
+            tag == "link"
+            and values.get("href")
+            and (values.get("rel") or "")
+            in {
+                "stylesheet",
+                "preload",
+                "icon",
+                "manifest",
+                "modulepreload",
+            }
+        ):
             self.resources.append(values["href"] or "")
 
 

@@ -64,7 +64,7 @@ def test_labels_with_record_syntax_are_escaped() -> None:
     Value = versions.load(3).Value
     a = Value(1.0, label='a|{b}<c> "q" \\')
     svg = viz.draw_dot(a * a).svg()
-    assert 'a|{b}&lt;c&gt; &quot;q&quot; \\' in _texts(svg)
+    assert "a|{b}&lt;c&gt; &quot;q&quot; \\" in _texts(svg)
 
 
 @pytest.mark.parametrize("rankdir", ["LR", "TB", "RL", "BT"])
@@ -117,6 +117,8 @@ def test_rendering_leaves_a_quiet_exit() -> None:
         "from micrograd.viz import draw_dot\n"
         "draw_dot(Value(1.0) * Value(2.0)).svg()\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
     assert result.returncode == 0
     assert result.stderr == ""
