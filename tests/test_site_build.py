@@ -78,7 +78,7 @@ def test_every_chapter_is_offered_as_a_valid_notebook(built_site: Path) -> None:
 
 
 def test_pages_ask_no_other_host(built_site: Path) -> None:
-    allowed = re.compile(r"^(https?://www\.w3\.org/|https://127\.0\.0\.1:8000/)")
+    allowed = re.compile(r"^(https?://www\.w3\.org/|http://127\.0\.0\.1:8000/)")
     for html_path in built_site.rglob("*.html"):
         collector = _ResourceCollector()
         collector.feed(html_path.read_text(encoding="utf-8"))
