@@ -1,0 +1,50 @@
+"""benchmarks/bench_engine.py runs end to end at tiny sizes and reports every
+figure. Nothing here looks at timings: that is the benchmark's job."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "bench_engine.py"
+
+FIGURES = [
+    "forward+backward+free",
+    "random graph",
+    "two-moons step",
+    "losses vs v8",
+    "gradients vs v8",
+    "memory kept per op",
+    "ops: backward",
+    "targets met",
+]
+
+
+def test_quick_run_prints_every_figure_and_writes_json(tmp_path: Path) -> None:
+    out_json = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--json", str(out_json)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for figure in FIGURES:
+        assert figure in result.stdout, f"{figure!r} missing from:\n{result.stdout}"
+    report = json.loads(out_json.read_text())
+    assert report["quick"] is True
+    names = [f["name"] for f in report["figures"]]
+    assert len(names) == 8
+    for figure in report["figures"]:
+        assert figure["engine"] >= 0
+        assert isinstance(figure["met"], bool)
+    # Agreement between the engines does not depend on the machine's speed.
+    agreement = [f for f in report["figures"] if "vs v8" in f["name"]]
+    assert len(agreement) == 4 and all(f["met"] for f in agreement)
+
+
+def test_help_names_the_options() -> None:
+    result = subprocess.run([sys.executable, str(SCRIPT), "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "--quick" in result.stdout and "--json" in result.stdout
