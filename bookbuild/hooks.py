@@ -12,10 +12,12 @@ the build benchmark).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
 import unittest
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +55,35 @@ def execution_enabled() -> bool:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    _key_notebook_cache_on_library(config)
     return config
+
+
+def _key_notebook_cache_on_library(config: MkDocsConfig) -> None:
+    """Let mkdocs-jupyter reuse an executed notebook only while nothing it
+    imports from the book has changed.
+
+    mkdocs-jupyter keys its cache on the notebook's own bytes; a notebook that
+    trains `micrograd.nn.MLP` must run again when `micrograd` changes. Naming
+    the cache folder after a hash of every source file of the package (and the
+    interpreter and packages that run it) makes any such change a cache miss.
+    """
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None or not plugin.config.get("cache"):
+        return
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "micrograd").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    digest.update(sys.version.encode())
+    for name in ("matplotlib", "numpy", "nbconvert", "nbclient", "ipykernel"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    plugin.config["cache_dir"] = str(
+        ROOT / "build" / "notebooks" / digest.hexdigest()[:16]
+    )
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
