@@ -272,11 +272,6 @@ class Value:
                 "Value ** exponent: the exponent must be an int or float, "
                 f"got {_kind(exponent)}")
         x = self.data
-        if x < 0 and exponent != int(exponent):
-            # Python would return a complex number here.
-            raise ValueError(
-                f"Value ** exponent: a negative base ({x!r}) to a non-integer "
-                f"power ({exponent!r}) is not a real number")
         try:
             data = x**exponent
         except ZeroDivisionError:
@@ -287,6 +282,11 @@ class Value:
             raise OverflowError(
                 f"Value ** exponent: {x!r} ** {exponent!r} is too large for a float"
             ) from None
+        if isinstance(data, complex):
+            # Python's answer for a negative base and a fractional exponent.
+            raise ValueError(
+                f"Value ** exponent: a negative base ({x!r}) to a non-integer "
+                f"power ({exponent!r}) is not a real number")
         return _node(data, _pow_backward, self, None, exponent)
 
     @staticmethod
