@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import sys
-import unittest
 from importlib import metadata
 from pathlib import Path
 
@@ -26,14 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import nbformat  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from bookbuild import chapters, directives, katex, notebooks, outputs  # noqa: E402
+from bookbuild import chapters, directives, katex, notebooks, prerun  # noqa: E402
 from micrograd import versions  # noqa: E402
 
 SNAPSHOT_DOWNLOADS = "downloads"
@@ -42,6 +40,7 @@ _PLACEHOLDER = "MGBOOKOUTPUT{:04d}"
 _PLACEHOLDER_PARAGRAPH = re.compile(r"<p>(MGBOOKOUTPUT\d{4})</p>")
 
 _outputs_by_page: dict[str, dict[str, str]] = {}
+_runner: prerun.ChapterRunner | None = None
 
 
 def execution_enabled() -> bool:
@@ -101,10 +100,19 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             File.generated(
                 config,
                 f"{NOTEBOOK_DOWNLOADS}/{path.stem}.ipynb",
-                content=nbformat.writes(notebook) + "\n",
+                content=notebooks.to_json(notebook),
             )
         )
     return files
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    global _runner
+    if _runner is not None:
+        _runner.close()
+    _runner = None
+    if execution_enabled():
+        _runner = prerun.ChapterRunner(chapters.chapter_files())
 
 
 def on_page_markdown(
@@ -114,8 +122,8 @@ def on_page_markdown(
     has_code = any(True for _ in chapters.python_fences(markdown))
     stash: dict[str, str] = {}
     if has_code and source_path is not None:
-        if execution_enabled():
-            markdown = _run_and_show(markdown, source_path, page, stash)
+        if _runner is not None:
+            markdown = _show_outputs(markdown, source_path, _runner, stash)
         markdown = _with_notebook_link(markdown, page, source_path)
     _outputs_by_page[page.file.src_uri] = stash
     try:
@@ -137,54 +145,59 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    global _runner
+    if _runner is not None:
+        _runner.close()
+        _runner = None
     katex.install(Path(config.site_dir) / "assets" / "katex")
 
 
-def _run_and_show(
-    markdown: str, source_path: Path, page: Page, stash: dict[str, str]
-) -> str:
-    text = source_path.read_text(encoding="utf-8")
-    # MkDocs hands over the page without its front matter; line numbers in
-    # errors must still match the file.
-    line_shift = text[: max(text.find(markdown), 0)].count("\n")
-    document = chapters.parse(markdown, source_path)
-    relative = (
-        source_path.relative_to(ROOT)
-        if source_path.is_relative_to(ROOT)
-        else source_path
-    )
-    for example in document.examples():
-        try:
-            example.evaluate()
-        except unittest.SkipTest:
-            continue
-        except Exception as error:
-            detail = str(error).strip() or type(error).__name__
-            raise PluginError(
-                f"{relative}:{example.line + line_shift}: example failed: "
-                f"{type(error).__name__}: {detail}"
-            ) from error
-    values = chapters.block_values(document)
+def on_build_error(error: Exception) -> None:
+    global _runner
+    if _runner is not None:
+        _runner.close()
+        _runner = None
 
+
+def _show_outputs(
+    markdown: str,
+    source_path: Path,
+    runner: prerun.ChapterRunner,
+    stash: dict[str, str],
+) -> str:
+    run = runner.result(source_path)
+    if run.failure is not None:
+        # The worker ran the file itself (front matter included), so its line
+        # numbers are the file's.
+        relative = (
+            source_path.relative_to(ROOT)
+            if source_path.is_relative_to(ROOT)
+            else source_path
+        )
+        raise PluginError(
+            f"{relative}:{run.failure.line}: example failed: "
+            f"{run.failure.error_type}: {run.failure.detail}"
+        )
     pieces: list[str] = []
     position = 0
-    for fence in chapters.python_fences(markdown):
-        value = values.get(fence.start)
-        if value is None or not outputs.is_displayable(value):
+    for index, fence in enumerate(chapters.python_fences(markdown)):
+        shown = run.outputs.get(index)
+        if not shown:
             continue
         pieces.append(markdown[position : fence.end])
-        pieces.append(_output_markdown(value, _indent_of(markdown, fence.start), stash))
+        pieces.append(_output_markdown(shown, _indent_of(markdown, fence.start), stash))
         position = fence.end
     pieces.append(markdown[position:])
     return "".join(pieces)
 
 
-def _output_markdown(value: object, indent: str, stash: dict[str, str]) -> str:
-    items = outputs.tab_items(value)
+def _output_markdown(
+    shown: list[tuple[str, str]], indent: str, stash: dict[str, str]
+) -> str:
     blocks: list[str] = []
-    for title, item in items:
+    for title, html in shown:
         token = _PLACEHOLDER.format(len(stash))
-        stash[token] = outputs.html(item)
+        stash[token] = html
         if title:
             blocks.append(f'{indent}=== "{title}"\n\n{indent}    {token}\n')
         else:

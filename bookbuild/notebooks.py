@@ -9,6 +9,7 @@ is in the notebook too.
 from __future__ import annotations
 
 import doctest
+import json
 import re
 from pathlib import Path
 
@@ -47,8 +48,13 @@ def chapter_notebook(text: str, source_name: str) -> nbformat.NotebookNode:
         position = fence.end
     _add_markdown(cells, text[position:])
     notebook.cells = cells
-    nbformat.validate(notebook)
     return notebook
+
+
+def to_json(notebook: nbformat.NotebookNode) -> str:
+    """The notebook file's text (validity is checked by the tests, not here:
+    validating every notebook on every build costs seconds)."""
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def chapter_notebook_file(path: Path) -> nbformat.NotebookNode:

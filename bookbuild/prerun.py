@@ -1,0 +1,93 @@
+"""Run chapters in worker processes while MkDocs does everything else.
+
+Running a chapter costs mostly fixed start-up: importing matplotlib or
+PyTorch, compiling Graphviz's WebAssembly. Started as soon as the build knows
+its files, the chapters run on the other cores while MkDocs reads the
+configuration, collects the API reference and renders the pages that come
+before them; each page then waits only for its own chapter.
+
+A worker returns plain data: the HTML of each block's output, by the block's
+position among the page's Python fences, or the first failure with its line.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import unittest
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bookbuild import chapters, outputs
+
+
+@dataclass(frozen=True)
+class Failure:
+    line: int
+    error_type: str
+    detail: str
+
+
+@dataclass
+class ChapterRun:
+    """What running one chapter produced."""
+
+    #: For each fence (by its index among the page's Python fences) whose
+    #: last value is displayable: (tab title, HTML) pairs, one unless tabs.
+    outputs: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    failure: Failure | None = None
+
+
+def run_chapter(path: str) -> ChapterRun:
+    """Run every example of one chapter in order and render what it shows."""
+    text = Path(path).read_text(encoding="utf-8")
+    document = chapters.parse(text, path)
+    run = ChapterRun()
+    for example in document.examples():
+        try:
+            example.evaluate()
+        except unittest.SkipTest:
+            continue
+        except Exception as error:
+            detail = str(error).strip() or type(error).__name__
+            run.failure = Failure(example.line, type(error).__name__, detail)
+            return run
+    values = chapters.block_values(document)
+    for index, fence in enumerate(chapters.python_fences(text)):
+        value = values.get(fence.start)
+        if value is not None and outputs.is_displayable(value):
+            run.outputs[index] = [
+                (title, outputs.html(item)) for title, item in outputs.tab_items(value)
+            ]
+    return run
+
+
+class ChapterRunner:
+    """Runs a set of chapters ahead of time, at most one process per core."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        # Chapters that import PyTorch take longest: start them first.
+        ordered = sorted(
+            paths, key=lambda p: "import torch" not in p.read_text("utf-8")
+        )
+        workers = max(1, min(len(ordered), os.cpu_count() or 1))
+        # "spawn": the build may run inside `mkdocs serve`, whose threads a
+        # forked child would inherit in an unknown state.
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        self._runs: dict[Path, Future[ChapterRun]] = {
+            path.resolve(): self._pool.submit(run_chapter, str(path.resolve()))
+            for path in ordered
+        }
+
+    def result(self, path: Path) -> ChapterRun:
+        """The run of `path`, waiting for it if needed; run here if unknown."""
+        future = self._runs.get(path.resolve())
+        if future is None:
+            return run_chapter(str(path.resolve()))
+        return future.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
