@@ -199,7 +199,8 @@ def _output_markdown(
         token = _PLACEHOLDER.format(len(stash))
         stash[token] = html
         if title:
-            blocks.append(f'{indent}=== "{title}"\n\n{indent}    {token}\n')
+            label = title.replace('"', "&quot;")
+            blocks.append(f'{indent}=== "{label}"\n\n{indent}    {token}\n')
         else:
             blocks.append(f"{indent}{token}\n")
     return "\n\n" + "\n".join(blocks) + "\n"
