@@ -220,7 +220,7 @@ def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
     link = (
         f'<p class="mg-notebook-link"><a href="{url}" '
         f'download="{source_path.stem}.ipynb">'
-        f"Download this chapter as a Jupyter notebook</a></p>\n"
+        f"Download this page as a Jupyter notebook</a></p>\n"
     )
     heading = re.search(r"^# .*$", markdown, re.MULTILINE)
     if heading is None:
