@@ -1,0 +1,242 @@
+"""What the browser tests need besides a browser: pages, a server, colours.
+
+Kept apart from the tests so they read as a list of promises about the site:
+which pages there are (from the nav of mkdocs.yml), a local server for the
+built site, WCAG contrast arithmetic, and the scripts a page runs to report
+on its graphs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Flags for Debian's Chromium: no sandbox (containers), and nothing that
+#: would make the browser itself talk to any host.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+# ---- pages ------------------------------------------------------------------
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without resolving `!ENV` and friends."""
+
+
+_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def nav_sources(config: Path = ROOT / "mkdocs.yml") -> list[str]:
+    """Every page of the nav, as its source path under docs/, in nav order."""
+    nav = yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
+    found: list[str] = []
+
+    def walk(entry: object) -> None:
+        if isinstance(entry, str):
+            found.append(entry)
+        elif isinstance(entry, list):
+            for item in entry:
+                walk(item)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                walk(value)
+
+    walk(nav)
+    return found
+
+
+def page_url(source: str) -> str:
+    """The site path MkDocs gives a source file (directory URLs)."""
+    stem = re.sub(r"\.(md|ipynb)$", "", source)
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def is_chapter(source: str) -> bool:
+    return source.startswith("chapters/")
+
+
+def screenshot_name(source: str, scheme: str) -> str:
+    slug = page_url(source).strip("/").replace("/", "-") or "home"
+    return f"{slug}-{scheme}.png"
+
+
+# ---- a server for the built site -------------------------------------------
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 at a free port; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(
+        target=server.serve_forever, name="site-server", daemon=True
+    )
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# ---- colours ----------------------------------------------------------------
+
+RGBA = tuple[float, float, float, float]
+
+_COLOUR = re.compile(
+    r"^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:\s*[,/]\s*([\d.]+%?))?\s*\)$"
+)
+
+
+def parse_colour(text: str) -> RGBA | None:
+    """A computed CSS colour as (r, g, b, alpha); None for no paint at all."""
+    text = text.strip()
+    if text in {"none", "transparent", ""}:
+        return None
+    match = _COLOUR.match(text)
+    if match is None:
+        raise ValueError(f"unexpected computed colour {text!r}")
+    r, g, b = (float(match[i]) for i in (1, 2, 3))
+    alpha_text = match[4]
+    if alpha_text is None:
+        alpha = 1.0
+    elif alpha_text.endswith("%"):
+        alpha = float(alpha_text[:-1]) / 100
+    else:
+        alpha = float(alpha_text)
+    if alpha == 0:
+        return None
+    return (r, g, b, alpha)
+
+
+def over(
+    top: RGBA | None, below: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """`top` painted over the opaque colour `below`."""
+    if top is None:
+        return below
+    r, g, b, alpha = top
+    return tuple(
+        alpha * c + (1 - alpha) * d for c, d in zip((r, g, b), below, strict=True)
+    )
+
+
+def flatten(layers: list[str]) -> tuple[float, float, float]:
+    """Colours painted bottom first over a white canvas, as one opaque colour."""
+    colour: tuple[float, float, float] = (255.0, 255.0, 255.0)
+    for layer in layers:
+        colour = over(parse_colour(layer), colour)
+    return colour
+
+
+def luminance(colour: tuple[float, float, float]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour with 0..255 channels."""
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(
+    first: tuple[float, float, float], second: tuple[float, float, float]
+) -> float:
+    """WCAG 2 contrast ratio, from 1 (none) to 21 (black on white)."""
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# ---- scripts run in the page ------------------------------------------------
+
+#: Makes the n-th rendered output visible (opens the admonitions around it,
+#: selects its content tab), then reports its size and, for a graph, the
+#: colours of its text and of everything painted under each text.
+INSPECT_OUTPUT = """
+(index) => {
+  const svg = document.querySelectorAll(".mg-output svg")[index];
+  for (let d = svg.closest("details"); d; d = d.parentElement.closest("details")) {
+    d.open = true;
+  }
+  const tab = (e) => e.closest(".tabbed-block");
+  for (let b = tab(svg); b; b = tab(b.parentElement)) {
+    const set = b.closest(".tabbed-set");
+    const blocks = [...b.parentElement.children];
+    const inputs = set.querySelectorAll(":scope > input");
+    inputs[blocks.indexOf(b)].checked = true;
+  }
+  svg.scrollIntoView({ block: "center" });
+  const box = svg.getBoundingClientRect();
+  const backgrounds = [];
+  for (let e = svg.parentElement; e; e = e.parentElement) {
+    backgrounds.unshift(getComputedStyle(e).backgroundColor);
+  }
+  const graphBackground = svg.querySelector(":scope > g > polygon");
+  const texts = [...svg.querySelectorAll("text")].map((text) => {
+    const node = text.closest("g.node");
+    const shape = node ? node.querySelector("ellipse, polygon, path") : null;
+    return {
+      text: text.textContent,
+      fill: getComputedStyle(text).fill,
+      shape: shape ? getComputedStyle(shape).fill : "none",
+    };
+  });
+  return {
+    kind: svg.closest(".mg-graph") ? "graph" : "plot",
+    width: box.width,
+    height: box.height,
+    visible: svg.checkVisibility({ opacityProperty: true, visibilityProperty: true }),
+    backgrounds,
+    graphBackground: graphBackground ? getComputedStyle(graphBackground).fill : "none",
+    texts,
+  };
+}
+"""
+
+#: What a page says about itself once loaded.
+PAGE_FACTS = """
+() => ({
+  scheme: document.body.getAttribute("data-md-color-scheme"),
+  arithmatex: document.querySelectorAll(".arithmatex").length,
+  katex: document.querySelectorAll(".arithmatex .katex").length,
+  katexErrors: document.querySelectorAll(".katex-error").length,
+  untypeset: [...document.querySelectorAll(".arithmatex")]
+    .filter((e) => !e.querySelector(".katex"))
+    .map((e) => e.textContent.slice(0, 80)),
+  outputs: document.querySelectorAll(".mg-output svg").length,
+  doctests: document.querySelectorAll("pre > code[data-copy]").length,
+  snapshotLinks: [...document.querySelectorAll("a.mg-download")].map((a) => a.href),
+  notebookLinks: [...document.querySelectorAll(".mg-notebook-link a")]
+    .map((a) => a.href),
+})
+"""

@@ -1,0 +1,435 @@
+"""The built site in a real browser: every page, in the light and the dark scheme.
+
+One headless Chromium (Debian's, never one downloaded by Playwright) serves
+the whole session. Each page of the nav is loaded once per colour scheme;
+what the page asked for, what it logged and what its graphs look like are
+recorded on that visit, and the tests below check the records. Chapters are
+saved as full-page screenshots under build/screenshots/ for a person to look
+at.
+"""
+
+from __future__ import annotations
+
+import doctest
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import pytest
+from browser_support import (
+    CHROMIUM_ARGS,
+    INSPECT_OUTPUT,
+    PAGE_FACTS,
+    ROOT,
+    SCREENSHOTS,
+    contrast,
+    flatten,
+    is_chapter,
+    nav_sources,
+    over,
+    page_url,
+    parse_colour,
+    screenshot_name,
+    serve,
+)
+
+CHROMIUM = (
+    "/usr/bin/chromium"
+    if os.path.exists("/usr/bin/chromium")
+    else shutil.which("chromium")
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)",
+    ),
+]
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+)
+
+PAGES = nav_sources()
+SCHEMES = {"light": "default", "dark": "slate"}
+#: Pages saved as screenshots: the chapters, and the two pages about reading.
+SCREENSHOT_PAGES = {p for p in PAGES if is_chapter(p)} | {"how-to-read.md", "errors.md"}
+#: WCAG AA for normal text. Graph labels are small (12px), so no large-text
+#: allowance applies.
+MIN_CONTRAST = 4.5
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+# ---- the browser and what each visit records --------------------------------
+
+
+@dataclass
+class Visit:
+    source: str
+    scheme: str
+    url: str
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    outputs: list[dict] = field(default_factory=list)
+
+    def foreign(self, base: str) -> list[str]:
+        allowed = urlsplit(base).netloc
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in {"data", "blob", "about"}
+            and urlsplit(url).netloc != allowed
+        ]
+
+
+class Browser:
+    """One Chromium, one tab per colour scheme, each page visited once."""
+
+    def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
+        self.base = base
+        self.browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        self.pages: dict[str, sync_api.Page] = {}
+        self.current: dict[str, Visit | None] = {}
+        self.in_flight: dict[str, set] = {}
+        self.last_activity: dict[str, float] = {}
+        self.visits: dict[tuple[str, str], Visit] = {}
+        for scheme in SCHEMES:
+            context = self.browser.new_context(
+                viewport=VIEWPORT,
+                color_scheme=scheme,
+                permissions=["clipboard-read", "clipboard-write"],
+                accept_downloads=True,
+            )
+            context.set_default_timeout(15_000)
+            self.pages[scheme] = self._watch(context.new_page(), scheme)
+            self.current[scheme] = None
+
+    def _watch(self, page: sync_api.Page, scheme: str) -> sync_api.Page:
+        def record(kind: str) -> Callable:
+            def handler(event: object) -> None:
+                visit = self.current[scheme]
+                if visit is None:
+                    return
+                if kind == "request":
+                    visit.requests.append(event.url)
+                elif kind == "console" and event.type == "error":
+                    visit.console_errors.append(
+                        f"console: {event.text} ({event.location})"
+                    )
+                elif kind == "pageerror":
+                    visit.console_errors.append(f"uncaught: {event}")
+                elif kind == "requestfailed":
+                    visit.failed.append(f"{event.url}: {event.failure}")
+                elif kind == "response" and event.status >= 400:
+                    visit.failed.append(f"{event.url}: HTTP {event.status}")
+
+            return handler
+
+        def started(request: sync_api.Request) -> None:
+            self.in_flight[scheme].add(request)
+            self.last_activity[scheme] = time.monotonic()
+
+        def ended(request: sync_api.Request) -> None:
+            self.in_flight[scheme].discard(request)
+            self.last_activity[scheme] = time.monotonic()
+
+        self.in_flight[scheme] = set()
+        self.last_activity[scheme] = time.monotonic()
+        page.on("request", started)
+        page.on("requestfinished", ended)
+        page.on("requestfailed", ended)
+        for kind in ("request", "console", "pageerror", "requestfailed", "response"):
+            page.on(kind, record(kind))
+        return page
+
+    def open(self, source: str, scheme: str) -> sync_api.Page:
+        """Load `source` in the tab of `scheme`, recording into a fresh Visit."""
+        page = self.pages[scheme]
+        url = self.base + page_url(source)
+        visit = Visit(source, scheme, url)
+        self.current[scheme] = visit
+        page.goto(url, wait_until="load")
+        self.settle(scheme)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        return page
+
+    def settle(self, scheme: str, quiet: float = 0.15, limit: float = 15.0) -> None:
+        """Wait until the tab has had no request in flight for `quiet` seconds.
+
+        Like Playwright's "networkidle", which waits a fixed 500 ms; the
+        search index, the worker and the favicon all come after "load".
+        """
+        page = self.pages[scheme]
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if (
+                not self.in_flight[scheme]
+                and time.monotonic() - self.last_activity[scheme] >= quiet
+            ):
+                return
+            page.wait_for_timeout(25)
+        raise AssertionError(
+            f"requests still in flight after {limit} s: {self.in_flight[scheme]}"
+        )
+
+    def visit(self, source: str, scheme: str) -> Visit:
+        key = (source, scheme)
+        if key not in self.visits:
+            page = self.open(source, scheme)
+            visit = self.current[scheme]
+            visit.facts = page.evaluate(PAGE_FACTS)
+            if source in SCREENSHOT_PAGES:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(
+                    path=SCREENSHOTS / screenshot_name(source, scheme), full_page=True
+                )
+            # Inspecting opens admonitions and switches tabs, so it comes
+            # after the screenshot, which shows the page as a reader finds it.
+            visit.outputs = [
+                page.evaluate(INSPECT_OUTPUT, index)
+                for index in range(visit.facts["outputs"])
+            ]
+            self.visits[key] = visit
+        return self.visits[key]
+
+    def at(self, source: str, scheme: str = "light") -> sync_api.Page:
+        """The tab of `scheme`, showing `source` (loaded again if it moved on)."""
+        page = self.pages[scheme]
+        if page.url != self.base + page_url(source):
+            self.open(source, scheme)
+        return page
+
+    def close(self) -> None:
+        self.browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser(site_url: str) -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        session = Browser(playwright, site_url)
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+# Module-scoped parameters make pytest run every test of one page together,
+# so the tab is still on that page when the next test needs it.
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def source(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module", params=list(SCHEMES))
+def scheme(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+# ---- every page, both schemes ------------------------------------------------
+
+
+def test_every_built_page_is_in_the_nav(built_site: Path) -> None:
+    built = {
+        str(path.parent.relative_to(built_site)).replace(".", "")
+        for path in built_site.rglob("index.html")
+    }
+    built = {path + "/" if path else "" for path in built}
+    assert built == {page_url(source) for source in PAGES}
+
+
+def test_page_loads_cleanly_from_this_host_only(
+    browser: Browser, source: str, scheme: str
+) -> None:
+    visit = browser.visit(source, scheme)
+    assert visit.console_errors == []
+    assert visit.failed == []
+    assert visit.foreign(browser.base) == [], "the page asked another host"
+    assert visit.requests, "no request recorded: the page did not load"
+    assert visit.facts["scheme"] == SCHEMES[scheme]
+
+
+def test_graphs_are_visible_with_readable_text(
+    browser: Browser, source: str, scheme: str
+) -> None:
+    visit = browser.visit(source, scheme)
+    problems = []
+    for number, output in enumerate(visit.outputs, start=1):
+        where = f"{output['kind']} {number}"
+        if not output["visible"] or output["width"] <= 0 or output["height"] <= 0:
+            problems.append(
+                f"{where}: not visible ({output['width']}x{output['height']})"
+            )
+        if output["kind"] != "graph":
+            continue
+        page_colour = flatten(output["backgrounds"] + [output["graphBackground"]])
+        for text in output["texts"]:
+            under = over(parse_colour(text["shape"]), page_colour)
+            ratio = contrast(flatten_text(text["fill"], under), under)
+            if ratio < MIN_CONTRAST:
+                problems.append(
+                    f"{where}: {text['text']!r} has contrast {ratio:.2f} "
+                    f"(fill {text['fill']} on {under})"
+                )
+    assert problems == []
+
+
+def flatten_text(
+    fill: str, under: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    colour = parse_colour(fill)
+    assert colour is not None, "graph text has no fill"
+    return over(colour, under)
+
+
+def test_formulas_are_typeset(browser: Browser, source: str) -> None:
+    facts = browser.visit(source, "light").facts
+    assert facts["untypeset"] == [], "formulas left as TeX"
+    assert facts["katexErrors"] == 0
+    assert facts["katex"] >= facts["arithmatex"]
+
+
+def test_the_formula_page_has_formulas(browser: Browser) -> None:
+    # Guards the test above against passing on pages that have none.
+    facts = browser.visit("how-to-read.md", "light").facts
+    assert facts["arithmatex"] > 0
+    assert facts["katex"] > 0
+
+
+# ---- what a reader does on a page --------------------------------------------
+
+
+def test_copy_button_copies_code_without_prompts_or_outputs(
+    browser: Browser, source: str
+) -> None:
+    if not browser.visit(source, "light").facts["doctests"]:
+        return
+    page = browser.at(source)
+    page.evaluate(
+        "document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+    )
+    blocks = page.locator("pre:has(> code[data-copy])")
+    checked = 0
+    for index in range(blocks.count()):
+        block = blocks.nth(index)
+        if not block.is_visible():
+            continue  # in a content tab that is not selected
+        shown = block.locator("code").evaluate("code => code.textContent")
+        expected = "".join(
+            example.source for example in doctest.DocTestParser().get_examples(shown)
+        ).rstrip()
+        page.evaluate("navigator.clipboard.writeText('(nothing copied)')")
+        block.locator("button[data-md-type='copy']").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        lines = copied.splitlines()
+        assert not [line for line in lines if line.startswith((">>>", "..."))], copied
+        outputs = {
+            line.strip()
+            for example in doctest.DocTestParser().get_examples(shown)
+            for line in example.want.splitlines()
+            if line.strip()
+        }
+        assert not outputs & {line.strip() for line in lines}, (
+            f"outputs copied: {copied!r}"
+        )
+        assert copied == expected
+        checked += 1
+    assert checked, "no doctest block could be copied"
+
+
+def test_some_page_has_a_doctest_to_copy(browser: Browser) -> None:
+    assert browser.visit("how-to-read.md", "light").facts["doctests"] > 0
+
+
+def test_downloads_are_the_real_files(browser: Browser, source: str) -> None:
+    facts = browser.visit(source, "light").facts
+    if not facts["snapshotLinks"] and not facts["notebookLinks"]:
+        return
+    page = browser.at(source)
+    snapshots = page.locator("a.mg-download")
+    for index in range(snapshots.count()):
+        with page.expect_download() as waiting:
+            snapshots.nth(index).click()
+        download = waiting.value
+        name = download.suggested_filename
+        expected = ROOT / "micrograd" / "versions" / name
+        assert expected.is_file(), f"download named {name!r}, which is no snapshot"
+        assert Path(download.path()).read_bytes() == expected.read_bytes()
+    notebooks = page.locator(".mg-notebook-link a")
+    for index in range(notebooks.count()):
+        with page.expect_download() as waiting:
+            notebooks.nth(index).click()
+        download = waiting.value
+        assert download.suggested_filename.endswith(".ipynb")
+        notebook = nbformat.reads(
+            Path(download.path()).read_text(encoding="utf-8"), as_version=4
+        )
+        nbformat.validate(notebook)
+        assert any(cell.cell_type == "code" for cell in notebook.cells)
+
+
+def test_some_page_offers_a_snapshot_and_a_notebook(browser: Browser) -> None:
+    facts = browser.visit("how-to-read.md", "light").facts
+    assert facts["snapshotLinks"] and facts["notebookLinks"]
+
+
+def test_search_finds_topological_order(browser: Browser) -> None:
+    page = browser.at("index.md")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("topological", delay=20)
+    results = page.locator(".md-search-result__item a.md-search-result__link")
+    results.first.wait_for()
+    targets = [
+        urlsplit(href).path
+        for href in results.evaluate_all("as => as.map(a => a.href)")
+    ]
+    chapter = "/" + page_url("chapters/06-topological-order.md")
+    assert chapter in targets, targets
+    results.nth(targets.index(chapter)).click()
+    page.wait_for_url(f"**{chapter}*")
+    assert "topological" in page.locator("h1").first.inner_text().lower()
+
+
+def test_palette_toggle_switches_scheme_and_graphs_follow(
+    browser: Browser, site_url: str
+) -> None:
+    # A context of its own: the choice is stored and would outlive the test.
+    context = browser.browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    try:
+        page = context.new_page()
+        page.goto(site_url + page_url("how-to-read.md"), wait_until="networkidle")
+        colours = []
+        for expected in ("default", "slate", "default"):
+            page.wait_for_function(
+                "s => document.body.getAttribute('data-md-color-scheme') === s",
+                arg=expected,
+            )
+            colours.append(page.evaluate(INSPECT_OUTPUT, 0))
+            page.locator("form[data-md-component='palette'] label:visible").click()
+        fills = [output["texts"][0]["fill"] for output in colours]
+        assert fills[0] != fills[1], "graph text kept its colour in the dark scheme"
+        assert fills[0] == fills[2]
+        for output in colours:
+            under = flatten(output["backgrounds"] + [output["graphBackground"]])
+            text = flatten_text(output["texts"][0]["fill"], under)
+            assert contrast(text, under) >= MIN_CONTRAST
+    finally:
+        context.close()
