@@ -1,9 +1,10 @@
-"""What the browser tests need besides a browser: pages, a server, colours.
+"""What the site tests need besides pytest: pages, a server, colours, a book.
 
 Kept apart from the tests so they read as a list of promises about the site:
 which pages there are (from the nav of mkdocs.yml), a local server for the
-built site, WCAG contrast arithmetic, and the scripts a page runs to report
-on its graphs.
+built site, WCAG contrast arithmetic, the scripts a page runs to report on
+its graphs, and a throwaway MkDocs project that uses the book's hooks (for
+the tests that prove a broken page stops the build).
 """
 
 from __future__ import annotations
@@ -240,3 +241,34 @@ PAGE_FACTS = """
     .map((a) => a.href),
 })
 """
+
+
+# ---- a small book of its own, for the tests of failing builds ----------------
+
+HOOKS = ROOT / "bookbuild" / "hooks.py"
+
+
+def make_book(
+    project: Path, pages: dict[str, str], title: str = "A small book"
+) -> Path:
+    """Write an MkDocs project at `project` that uses the book's hooks.
+
+    `pages` maps paths under docs/ to their text. Returns `project`.
+    """
+    docs = project / "docs"
+    for name, text in pages.items():
+        path = docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        f"site_name: {title}\n"
+        "docs_dir: docs\n"
+        "theme:\n"
+        "  name: material\n"
+        "hooks:\n"
+        f"  - {HOOKS}\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.superfences\n",
+        encoding="utf-8",
+    )
+    return project
