@@ -1,0 +1,288 @@
+"""Bad input: what a reader gets for each mistake in docs/errors.md's table.
+
+Each message must say what was wrong and what was expected, so the tests
+assert on the words, not only on the exception type. The Python cases also
+run as doctests on the page itself. The command-line and build cases cannot,
+so the page shows transcripts in ```text blocks; the last tests here run the
+real commands and require every transcript on the page to be one of them,
+word for word, so the page cannot drift from what the tools print.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser_support import ROOT, make_book
+
+# tests/conftest.py, loaded just before this module is collected.
+from conftest import mkdocs_build
+from micrograd import engine
+from micrograd.versions import v8
+from micrograd.viz import MAX_NODES, GraphTooLargeError, draw_dot
+
+ERRORS_PAGE = ROOT / "docs" / "errors.md"
+Value = engine.Value
+
+
+# ---- the library ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ("abc", "str"),
+        (None, "NoneType"),
+        ([1.0], "list"),
+        (True, "bool"),
+        (2j, "complex"),
+    ],
+)
+def test_data_that_is_not_a_number_names_its_type(data: object, kind: str) -> None:
+    with pytest.raises(TypeError) as error:
+        Value(data)
+    assert str(error.value) == f"Value data must be an int or float, got {kind}"
+
+
+def test_a_value_exponent_is_refused_in_v8() -> None:
+    with pytest.raises(TypeError) as error:
+        v8.Value(2.0) ** v8.Value(3.0)
+    message = str(error.value)
+    assert "exponent must be an int or float" in message
+    assert message.endswith("got Value")
+
+
+def test_a_value_exponent_is_refused_in_the_engine() -> None:
+    with pytest.raises(
+        TypeError, match=r"exponent must be an int or float, got Value$"
+    ):
+        Value(2.0) ** Value(3.0)
+
+
+@pytest.mark.parametrize(("x", "shown"), [(0, "0"), (0.0, "0.0"), (-1.5, "-1.5")])
+def test_log_of_a_non_positive_number_names_the_number(x: float, shown: str) -> None:
+    with pytest.raises(ValueError) as error:
+        Value(x).log()
+    assert str(error.value) == f"log is defined for positive numbers only, got {shown}"
+
+
+def test_exp_overflow_names_the_input() -> None:
+    with pytest.raises(OverflowError) as error:
+        Value(1000).exp()
+    message = str(error.value)
+    assert "exp" in message
+    assert "Value(data=1000)" in message
+    assert "too large for a float" in message
+
+
+def test_the_largest_exp_that_fits_still_works() -> None:
+    assert Value(709.0).exp().data > 1e307
+
+
+@pytest.mark.parametrize(
+    ("divide", "shown"),
+    [
+        (
+            lambda: Value(1.0) / Value(0),
+            "Value(data=1.0, grad=0) / Value(data=0, grad=0)",
+        ),
+        (lambda: Value(1.0) / 0, "Value(data=1.0, grad=0) / 0"),
+        (lambda: 1 / Value(0.0), "1 / Value(data=0.0, grad=0)"),
+    ],
+    ids=["value/value", "value/number", "number/value"],
+)
+def test_division_by_zero_shows_both_sides(divide, shown: str) -> None:
+    with pytest.raises(ZeroDivisionError) as error:
+        divide()
+    assert str(error.value) == f"division by zero: {shown}"
+
+
+def test_a_label_with_record_characters_is_drawn_as_written() -> None:
+    label = "{x|y} <in>"
+    svg = draw_dot(Value(2.0, label=label) * 3).svg()
+    texts = [_unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert label in texts
+    assert "data 2.0000" in texts  # the record still has its other cells
+
+
+def test_a_huge_graph_is_refused_with_a_clear_message() -> None:
+    total = Value(0.0)
+    for i in range(100_000):
+        total = total + i
+    with pytest.raises(GraphTooLargeError) as error:
+        draw_dot(total)
+    assert isinstance(error.value, ValueError)
+    message = str(error.value)
+    assert f"more than {MAX_NODES} values" in message
+    assert "max_nodes" in message  # the way out
+
+
+@pytest.mark.parametrize("rankdir", ["XY", "lr", "", "top-down"])
+def test_an_unknown_rankdir_lists_the_four_directions(rankdir: str) -> None:
+    with pytest.raises(ValueError) as error:
+        draw_dot(Value(1.0), rankdir=rankdir)
+    assert str(error.value) == (
+        f"draw_dot: rankdir must be one of LR, RL, TB, BT, got {rankdir!r}"
+    )
+
+
+def test_backward_twice_accumulates() -> None:
+    # As the page explains: the second pass adds on top of everything the
+    # first one left, intermediate gradients included.
+    x = Value(3.0)
+    z = (x * x) * 2
+    z.backward()
+    assert x.grad == 12.0
+    z.backward()
+    assert x.grad == 36.0
+    x.grad = 0
+    z = (x * x) * 2
+    z.backward()
+    assert x.grad == 12.0
+
+
+# ---- the command line and the build, as transcripts on the page -----------------
+
+
+def _cli_transcript(*arguments: str) -> tuple[subprocess.CompletedProcess, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "micrograd", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    transcript = (
+        f"$ python -m micrograd {' '.join(arguments)}\n"
+        f"{result.stderr}"
+        f"$ echo $?\n"
+        f"{result.returncode}"
+    )
+    return result, transcript
+
+
+def test_cli_with_a_missing_version_exits_2_with_one_line() -> None:
+    result, _ = _cli_transcript("show", "9")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "no snapshot v9" in lines[0]
+    assert "versions are 1 to 8" in lines[0]
+
+
+# The broken page described on errors.md: a version 4 Value plus a number,
+# in a block that starts on line 9.
+BROKEN_CHAPTER = """\
+# 4. tanh and a neuron
+
+```python
+>>> from micrograd.versions.v4 import Value
+>>> x = Value(2.0)
+
+```
+
+```python
+y = x + 1
+```
+"""
+
+LINKING_CHAPTER = """\
+# 4. tanh and a neuron
+
+On to [the next chapter](05-backward-rule.md).
+"""
+
+
+def _build_transcript(
+    project: Path, *extra: str
+) -> tuple[subprocess.CompletedProcess, str]:
+    result = mkdocs_build(project / "site", *extra, cwd=project)
+    # Inside the repository the hooks name a page relative to its root;
+    # this project lives elsewhere, so its own folder stands in for the root.
+    stderr = result.stderr.replace(f"{project}/", "")
+    reported = [
+        line for line in stderr.splitlines() if line.startswith(("ERROR", "WARNING"))
+    ]
+    transcript = "\n".join(reported) + "\n" + result.stdout.rstrip("\n")
+    return result, transcript
+
+
+@pytest.fixture(scope="module")
+def transcripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What the tools really print for the three cases errors.md shows."""
+    _, cli = _cli_transcript("show", "9")
+    broken = make_book(
+        tmp_path_factory.mktemp("broken-block"),
+        {"index.md": "# Home\n", "chapters/04-a-neuron.md": BROKEN_CHAPTER},
+    )
+    result, build = _build_transcript(broken)
+    assert result.returncode != 0, "a failing block did not stop the build"
+    linking = make_book(
+        tmp_path_factory.mktemp("broken-link"),
+        {"index.md": "# Home\n", "chapters/04-a-neuron.md": LINKING_CHAPTER},
+    )
+    result, link = _build_transcript(linking, "--strict")
+    assert result.returncode != 0, "a broken link did not stop the strict build"
+    return {"command line": cli, "failing block": build, "broken link": link}
+
+
+def test_the_failing_block_transcript_names_file_line_and_error(
+    transcripts: dict[str, str],
+) -> None:
+    assert BROKEN_CHAPTER.splitlines()[8] == "```python"  # line 9 opens the block
+    assert (
+        "docs/chapters/04-a-neuron.md:9: example failed: AttributeError: "
+        "'int' object has no attribute 'data'"
+    ) in transcripts["failing block"]
+    assert transcripts["failing block"].endswith("Aborted with a BuildError!")
+
+
+def test_the_broken_link_transcript_names_page_and_link(
+    transcripts: dict[str, str],
+) -> None:
+    text = transcripts["broken link"]
+    assert "'chapters/04-a-neuron.md'" in text
+    assert "'05-backward-rule.md'" in text
+    assert "not found" in text
+    assert text.endswith("in strict mode!")
+
+
+def test_every_transcript_on_the_page_is_a_real_one(
+    transcripts: dict[str, str],
+) -> None:
+    shown = re.findall(r"^```text\n(.*?)\n```$", ERRORS_PAGE.read_text(), re.M | re.S)
+    real = set(transcripts.values())
+    stale = [block for block in shown if block not in real]
+    assert not stale, (
+        "errors.md shows output the tools no longer print:\n\n" + "\n\n".join(stale)
+    )
+    missing = [name for name, text in transcripts.items() if text not in shown]
+    assert not missing, f"errors.md lacks the transcript of: {missing}"
+
+
+def test_the_page_has_one_row_per_case() -> None:
+    text = ERRORS_PAGE.read_text()
+    table = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    cases = [
+        'Value("abc")',
+        "a ** b",
+        ".log()",
+        ".exp()",
+        "a / b",
+        "label",
+        "100 000",
+        "rankdir",
+        "backward()",
+        "show 9",
+        "failing block",
+        "link",
+    ]
+    for case in cases:
+        assert sum(case in row for row in table) == 1, case
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
