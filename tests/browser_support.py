@@ -224,6 +224,18 @@ INSPECT_OUTPUT = """
 }
 """
 
+#: The colour of an element's text and every background under it, outermost
+#: first.
+TEXT_COLOURS = """
+(element) => {
+  const backgrounds = [];
+  for (let e = element; e; e = e.parentElement) {
+    backgrounds.unshift(getComputedStyle(e).backgroundColor);
+  }
+  return { color: getComputedStyle(element).color, backgrounds };
+}
+"""
+
 #: What a page says about itself once loaded.
 PAGE_FACTS = """
 () => ({
