@@ -30,9 +30,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Prints every figure, and records it for the Performance page.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_engine.py
-	$(BIN)/python benchmarks/bench_build.py
+	mkdir -p benchmarks/results
+	$(BIN)/python benchmarks/bench_engine.py --json benchmarks/results/engine.json
+	$(BIN)/python benchmarks/bench_build.py --json benchmarks/results/build.json
 
 clean:
 	rm -rf site build .pytest_cache

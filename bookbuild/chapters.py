@@ -128,10 +128,10 @@ def regions(document: Document) -> list[Region]:
     return [region for _, region in document.regions]
 
 
-def chapter_files() -> list[Path]:
-    """Every Markdown page under docs/ that has at least one runnable block."""
+def chapter_files(docs_dir: Path = DOCS_DIR) -> list[Path]:
+    """Every Markdown page under `docs_dir` with at least one runnable block."""
     return sorted(
         path
-        for path in DOCS_DIR.rglob("*.md")
+        for path in Path(docs_dir).rglob("*.md")
         if any(True for _ in python_fences(path.read_text(encoding="utf-8")))
     )

@@ -94,7 +94,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 content=version.path.read_bytes(),
             )
         )
-    for path in chapters.chapter_files():
+    for path in chapters.chapter_files(Path(config.docs_dir)):
         notebook = notebooks.chapter_notebook_file(path)
         files.append(
             File.generated(
@@ -112,7 +112,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
         _runner.close()
     _runner = None
     if execution_enabled():
-        _runner = prerun.ChapterRunner(chapters.chapter_files())
+        _runner = prerun.ChapterRunner(chapters.chapter_files(Path(config.docs_dir)))
 
 
 def on_page_markdown(

@@ -58,8 +58,10 @@ def to_json(notebook: nbformat.NotebookNode) -> str:
 
 
 def chapter_notebook_file(path: Path) -> nbformat.NotebookNode:
-    relative = path.resolve().relative_to(chapters.DOCS_DIR.parent)
-    return chapter_notebook(path.read_text(encoding="utf-8"), str(relative))
+    resolved = path.resolve()
+    root = chapters.DOCS_DIR.parent
+    name = resolved.relative_to(root) if resolved.is_relative_to(root) else path.name
+    return chapter_notebook(path.read_text(encoding="utf-8"), str(name))
 
 
 def _code_cells(fence: chapters.Fence) -> list[nbformat.NotebookNode]:

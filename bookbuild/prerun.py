@@ -15,8 +15,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import unittest
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from bookbuild import chapters, outputs
@@ -51,7 +51,8 @@ def run_chapter(path: str) -> ChapterRun:
             continue
         except Exception as error:
             detail = str(error).strip() or type(error).__name__
-            run.failure = Failure(example.line, type(error).__name__, detail)
+            line = _failing_line(error, path) or example.line
+            run.failure = Failure(line, type(error).__name__, detail)
             return run
     values = chapters.block_values(document)
     for index, fence in enumerate(chapters.python_fences(text)):
@@ -61,6 +62,21 @@ def run_chapter(path: str) -> ChapterRun:
                 (title, outputs.html(item)) for title, item in outputs.tab_items(value)
             ]
     return run
+
+
+def _failing_line(error: BaseException, path: str) -> int | None:
+    """The chapter line of the innermost frame that ran the chapter's code.
+
+    Script blocks are compiled with the chapter's path and line numbers, so
+    the traceback points at the failing statement, not just at its block.
+    """
+    line = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == path:
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
 
 
 class ChapterRunner:
@@ -74,20 +90,21 @@ class ChapterRunner:
         workers = max(1, min(len(ordered), os.cpu_count() or 1))
         # "spawn": the build may run inside `mkdocs serve`, whose threads a
         # forked child would inherit in an unknown state.
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
-        self._runs: dict[Path, Future[ChapterRun]] = {
-            path.resolve(): self._pool.submit(run_chapter, str(path.resolve()))
+        self._pool = multiprocessing.get_context("spawn").Pool(workers)
+        self._runs: dict[Path, AsyncResult] = {
+            path.resolve(): self._pool.apply_async(run_chapter, (str(path.resolve()),))
             for path in ordered
         }
 
     def result(self, path: Path) -> ChapterRun:
         """The run of `path`, waiting for it if needed; run here if unknown."""
-        future = self._runs.get(path.resolve())
-        if future is None:
+        pending = self._runs.get(path.resolve())
+        if pending is None:
             return run_chapter(str(path.resolve()))
-        return future.result()
+        return pending.get()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers, including any still running a chapter (after a
+        failed build, nobody waits for them)."""
+        self._pool.terminate()
+        self._pool.join()

@@ -365,8 +365,10 @@ class Value:
         """Fill in `grad` of every value this one depends on.
 
         As in the original engine, this value's own grad is set to 1 and every
-        other grad is added to, so a second call adds a second round of
-        gradients: zero them between steps.
+        other grad is added to. A second call without zeroing therefore does
+        not simply double the gradients: the intermediate values still hold
+        their grads from the first call and pass them on again. Zero every
+        grad (`Module.zero_grad()`) between steps.
         """
         self.grad = 1
         for node in reversed(self._topological_order()):

@@ -174,7 +174,7 @@ def test_cli_with_a_missing_version_exits_2_with_one_line() -> None:
 
 
 # The broken page described on errors.md: a version 4 Value plus a number,
-# in a block that starts on line 9.
+# in a block that starts on line 9; the failing statement is line 10.
 BROKEN_CHAPTER = """\
 # 4. tanh and a neuron
 
@@ -232,9 +232,9 @@ def transcripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_the_failing_block_transcript_names_file_line_and_error(
     transcripts: dict[str, str],
 ) -> None:
-    assert BROKEN_CHAPTER.splitlines()[8] == "```python"  # line 9 opens the block
+    assert BROKEN_CHAPTER.splitlines()[9] == "y = x + 1"  # line 10 fails
     assert (
-        "docs/chapters/04-a-neuron.md:9: example failed: AttributeError: "
+        "docs/chapters/04-a-neuron.md:10: example failed: AttributeError: "
         "'int' object has no attribute 'data'"
     ) in transcripts["failing block"]
     assert transcripts["failing block"].endswith("Aborted with a BuildError!")

@@ -406,14 +406,7 @@ def test_some_page_offers_a_snapshot_and_a_notebook(browser: Browser) -> None:
     "scheme",
     [
         "light",
-        pytest.param(
-            "dark",
-            marks=pytest.mark.xfail(
-                reason="docs/stylesheets/book.css leaves .mg-download to Material's "
-                ".md-button, whose indigo text is about 2.3:1 on the slate background",
-                strict=False,
-            ),
-        ),
+        "dark",
     ],
 )
 def test_download_links_are_readable(browser: Browser, scheme: str) -> None:

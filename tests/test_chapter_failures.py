@@ -121,9 +121,8 @@ def test_pytest_fails_on_a_wrong_doctest_output(tmp_path: Path) -> None:
     [
         (
             BROKEN,
-            # The hooks name the line where the failing block starts; the
-            # statement's own line would do as well.
-            (SCRIPT_FENCE_LINE, SCRIPT_FAILING_LINE),
+            # The build names the failing statement, as pytest does.
+            (SCRIPT_FAILING_LINE,),
             "AttributeError: 'Value' object has no attribute 'relu'",
         ),
         (WRONG_OUTPUT, (DOCTEST_LINE,), "SybilFailure"),
@@ -159,7 +158,7 @@ def test_a_page_inside_the_repository_is_named_relative_to_it(tmp_path: Path) ->
     assert result.returncode != 0
     named = [
         f"ERROR   -  {relative}:{n}: example failed: "
-        for n in (SCRIPT_FENCE_LINE, SCRIPT_FAILING_LINE)
+        for n in (SCRIPT_FAILING_LINE,)
     ]
     assert any(text in result.stderr for text in named), result.stderr
 
