@@ -36,11 +36,29 @@ from micrograd import versions  # noqa: E402
 
 SNAPSHOT_DOWNLOADS = "downloads"
 NOTEBOOK_DOWNLOADS = "downloads/notebooks"
-_PLACEHOLDER = "MGBOOKOUTPUT{:04d}"
-_PLACEHOLDER_PARAGRAPH = re.compile(r"<p>(MGBOOKOUTPUT\d{4})</p>")
+# Outputs stand in the Markdown as empty spans and are swapped in only in the
+# finished page: Markdown never parses the SVG, and the search index (built
+# before the swap) holds the prose, not the text of every graph label.
+_PLACEHOLDER = '<span class="mg-slot" data-slot="{:04d}"></span>'
+_PLACEHOLDER_PARAGRAPH = re.compile(
+    r'<p>(<span class="mg-slot" data-slot="\d{4}"></span>)</p>'
+)
 
 _outputs_by_page: dict[str, dict[str, str]] = {}
 _runner: prerun.ChapterRunner | None = None
+
+
+def _start_early() -> prerun.ChapterRunner | None:
+    """Start running the book's chapters while MkDocs is still loading.
+
+    MkDocs imports this module before it loads its plugins, a second or two
+    before the first hook runs. When the build is the book's own (run from
+    the repository), the chapters can start on the other cores right away;
+    on_pre_build adopts these runs if the configured chapters are the same.
+    """
+    if not execution_enabled() or Path.cwd().resolve() != ROOT:
+        return None
+    return prerun.ChapterRunner(chapters.chapter_files())
 
 
 def execution_enabled() -> bool:
@@ -49,6 +67,9 @@ def execution_enabled() -> bool:
         "false",
         "no",
     }
+
+
+_early_runner: prerun.ChapterRunner | None = _start_early()
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -75,14 +96,20 @@ def _key_notebook_cache_on_library(config: MkDocsConfig) -> None:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     digest.update(sys.version.encode())
+    # mkdocs-jupyter deletes every cached page a build did not use; a build
+    # that does not execute would otherwise evict the executed notebooks.
+    digest.update(f"execute={execution_enabled()}".encode())
     for name in ("matplotlib", "numpy", "nbconvert", "nbclient", "ipykernel"):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    plugin.config["cache_dir"] = str(
-        ROOT / "build" / "notebooks" / digest.hexdigest()[:16]
+    # BOOK_NOTEBOOK_CACHE moves the cache (the build benchmark times builds
+    # that start from an empty one).
+    cache_root = Path(
+        os.environ.get("BOOK_NOTEBOOK_CACHE", ROOT / "build" / "notebooks")
     )
+    plugin.config["cache_dir"] = str(cache_root / digest.hexdigest()[:16])
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -107,12 +134,22 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    global _runner
+    global _runner, _early_runner
     if _runner is not None:
         _runner.close()
     _runner = None
-    if execution_enabled():
-        _runner = prerun.ChapterRunner(chapters.chapter_files(Path(config.docs_dir)))
+    early, _early_runner = _early_runner, None
+    if not execution_enabled():
+        if early is not None:
+            early.close()
+        return
+    paths = chapters.chapter_files(Path(config.docs_dir))
+    if early is not None and early.covers(paths):
+        _runner = early
+        return
+    if early is not None:
+        early.close()
+    _runner = prerun.ChapterRunner(paths)
 
 
 def on_page_markdown(
@@ -137,11 +174,11 @@ def on_page_markdown(
         raise PluginError(f"{page.file.src_uri}: {error}") from error
 
 
-def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     stash = _outputs_by_page.pop(page.file.src_uri, {})
     if not stash:
-        return html
-    return _PLACEHOLDER_PARAGRAPH.sub(lambda m: stash.get(m[1], m[0]), html)
+        return output
+    return _PLACEHOLDER_PARAGRAPH.sub(lambda m: stash.get(m[1], m[0]), output)
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -83,10 +83,18 @@ class ChapterRunner:
     """Runs a set of chapters ahead of time, at most one process per core."""
 
     def __init__(self, paths: list[Path]) -> None:
-        # Chapters that import PyTorch take longest: start them first.
-        ordered = sorted(
-            paths, key=lambda p: "import torch" not in p.read_text("utf-8")
-        )
+        # A worker takes the next chapter in this order. PyTorch's import is
+        # the longest single cost, so the chapter that needs it starts first
+        # (on its own worker); the others follow in the order MkDocs renders
+        # pages: home page, then the reading guide, then the chapters.
+        first_pages = ("index.md", "how-to-read.md")
+
+        def order(path: Path) -> tuple[bool, int, str]:
+            needs_torch = "import torch" in path.read_text("utf-8")
+            rank = first_pages.index(path.name) if path.name in first_pages else 2
+            return (not needs_torch, rank, str(path))
+
+        ordered = sorted(paths, key=order)
         workers = max(1, min(len(ordered), os.cpu_count() or 1))
         # "spawn": the build may run inside `mkdocs serve`, whose threads a
         # forked child would inherit in an unknown state.
@@ -95,6 +103,10 @@ class ChapterRunner:
             path.resolve(): self._pool.apply_async(run_chapter, (str(path.resolve()),))
             for path in ordered
         }
+
+    def covers(self, paths: list[Path]) -> bool:
+        """Whether this runner runs exactly these chapters."""
+        return set(self._runs) == {path.resolve() for path in paths}
 
     def result(self, path: Path) -> ChapterRun:
         """The run of `path`, waiting for it if needed; run here if unknown."""
