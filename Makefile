@@ -30,11 +30,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# Prints every figure, and records it for the Performance page.
+# Prints every figure and writes it to build/bench/. The run the Performance
+# page shows is kept in benchmarks/results/ (copy a new run there to update).
 bench: $(STAMP)
-	mkdir -p benchmarks/results
-	$(BIN)/python benchmarks/bench_engine.py --json benchmarks/results/engine.json
-	$(BIN)/python benchmarks/bench_build.py --json benchmarks/results/build.json
+	mkdir -p build/bench
+	$(BIN)/python benchmarks/bench_engine.py --json build/bench/engine.json
+	$(BIN)/python benchmarks/bench_build.py --json build/bench/build.json
 
 clean:
 	rm -rf site build .pytest_cache
