@@ -6,13 +6,15 @@ from __future__ import annotations
 import math
 
 import pytest
+from expressions import programs, run_program
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd.engine import Value, dot
 
 torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed; CI installs torch==2.13.0")
+    "torch", reason="PyTorch is not installed; CI installs torch==2.13.0"
+)
 
 pytestmark = pytest.mark.torch
 
@@ -69,77 +71,9 @@ def test_more_ops_scenario() -> None:
 
 # ---- random expressions over every operator -----------------------------------
 
-def apply_op(op: str, a, b, c: float):
-    """One step, written once for Values and tensors alike."""
-    if op == "add":
-        return a + b
-    if op == "sub":
-        return a - b
-    if op == "mul":
-        return a * b
-    if op == "div":
-        return a / (b * b + 0.5)
-    if op == "neg":
-        return -a
-    if op == "add_c":
-        return a + c
-    if op == "radd_c":
-        return c + a
-    if op == "sub_c":
-        return a - c
-    if op == "rsub_c":
-        return c - a
-    if op == "mul_c":
-        return a * c
-    if op == "rmul_c":
-        return c * a
-    if op == "div_c":
-        return a / (abs(c) + 0.5)
-    if op == "rdiv_c":
-        return c / (a * a + 0.5)
-    if op == "pow2":
-        return a**2
-    if op == "pow3":
-        return a**3
-    if op == "pow_half":
-        return (a * a + 0.5) ** 0.5
-    if op == "pow_neg":
-        return (a * a + 0.5) ** -1.5
-    if op == "relu":
-        return a.relu()
-    if op == "tanh":
-        return a.tanh()
-    if op == "sigmoid":
-        return a.sigmoid()
-    if op == "exp":
-        return a.tanh().exp()
-    if op == "log":
-        return (a * a + 0.5).log()
-    raise AssertionError(op)
-
-
-OPS = ["add", "sub", "mul", "div", "neg", "add_c", "radd_c", "sub_c", "rsub_c",
-       "mul_c", "rmul_c", "div_c", "rdiv_c", "pow2", "pow3", "pow_half", "pow_neg",
-       "relu", "tanh", "sigmoid", "exp", "log"]
-
-programs = st.lists(
-    st.tuples(st.sampled_from(OPS), st.integers(0, 100), st.integers(0, 100),
-              st.floats(-3, 3)),
-    min_size=1, max_size=15)
-
-
-def run_program(program, leaves):
-    nodes = list(leaves)
-    for op, i, j, c in program:
-        nodes.append(apply_op(op, nodes[i % len(nodes)], nodes[j % len(nodes)], c))
-    out = nodes[-1]
-    for k, node in enumerate(nodes[:-1]):
-        out = out + (0.5 + k) * node
-    return out
-
 
 @settings(max_examples=200, deadline=None)
-@given(program=programs, xs=st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+@given(program=programs(), xs=st.lists(st.floats(-2, 2), min_size=3, max_size=3))
 def test_random_expressions_match_torch(program, xs) -> None:
     leaves = [Value(x) for x in xs]
     out = run_program(program, leaves)
