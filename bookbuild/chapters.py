@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sybil import Document, Example, Region, Sybil
+from sybil import Document, Example, Sybil
 from sybil.evaluators.doctest import NUMBER
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 from sybil.parsers.markdown.codeblock import CodeBlockParser
@@ -94,10 +94,6 @@ def parse(text: str, path: str | Path) -> Document:
     return document
 
 
-def parse_file(path: str | Path) -> Document:
-    return parse(Path(path).read_text(encoding="utf-8"), Path(path).resolve())
-
-
 @dataclass(frozen=True)
 class Fence:
     """A fenced code block as it appears in the text."""
@@ -122,10 +118,6 @@ def python_fences(text: str) -> Iterator[Fence]:
             yield Fence(
                 region.start, region.end, language, str(region.lexemes["source"])
             )
-
-
-def regions(document: Document) -> list[Region]:
-    return [region for _, region in document.regions]
 
 
 def chapter_files(docs_dir: Path = DOCS_DIR) -> list[Path]:

@@ -135,10 +135,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def on_pre_build(config: MkDocsConfig) -> None:
     global _runner, _early_runner
-    if _runner is not None:
-        _runner.close()
-    _runner = None
     early, _early_runner = _early_runner, None
+    _stop_runner()
     if not execution_enabled():
         if early is not None:
             early.close()
@@ -150,6 +148,13 @@ def on_pre_build(config: MkDocsConfig) -> None:
     if early is not None:
         early.close()
     _runner = prerun.ChapterRunner(paths)
+
+
+def _stop_runner() -> None:
+    global _runner
+    if _runner is not None:
+        _runner.close()
+        _runner = None
 
 
 def on_page_markdown(
@@ -182,18 +187,12 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    global _runner
-    if _runner is not None:
-        _runner.close()
-        _runner = None
+    _stop_runner()
     katex.install(Path(config.site_dir) / "assets" / "katex")
 
 
 def on_build_error(error: Exception) -> None:
-    global _runner
-    if _runner is not None:
-        _runner.close()
-        _runner = None
+    _stop_runner()
 
 
 def _show_outputs(
