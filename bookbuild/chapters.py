@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import ast
 import doctest
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sybil import Document, Example, Sybil
+from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.doctest import NUMBER
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 from sybil.parsers.markdown.codeblock import CodeBlockParser
 from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 
-from bookbuild import outputs
+from bookbuild import directives, guard, outputs
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 
@@ -56,11 +56,13 @@ def run_block(example: Example) -> None:
         # Rendering here too means a graph that cannot be drawn fails the
         # tests, not only the build.
         outputs.check_renders(value)
-    block_values(example.document)[example.region.start] = value
+    block_values(example.document)[example.line] = value
 
 
 def block_values(document: Document) -> dict[int, Any]:
-    """The values that blocks of `document` ended with, by start offset."""
+    """The values that blocks of `document` ended with, by the line of their
+    opening fence (the identity of a block everywhere: pytest, the build's
+    workers and the page)."""
     values = getattr(document, _BLOCK_VALUES, None)
     if values is None:
         values = {}
@@ -69,14 +71,50 @@ def block_values(document: Document) -> dict[int, Any]:
 
 
 class ChapterCodeParser(PythonCodeBlockParser):
-    """Doctest blocks as doctests; other Python blocks through `run_block`."""
+    """Doctest blocks as doctests; other Python blocks through `run_block`.
+
+    Every example runs within the limits of `bookbuild.guard` (time, output,
+    no exiting the process).
+    """
 
     def __init__(self) -> None:
         super().__init__(doctest_optionflags=DOCTEST_FLAGS)
         self.codeblock_parser = CodeBlockParser("python", run_block)
 
+    def __call__(self, document: Document) -> Iterator[Region]:
+        for region in super().__call__(document):
+            region.evaluator = _guarded(region.evaluator)
+            yield region
 
-PARSERS = [ChapterCodeParser(), SkipParser()]
+
+def _guarded(evaluator: Callable[[Example], Any]) -> Callable[[Example], Any]:
+    def evaluate(example: Example) -> Any:
+        __tracebackhide__ = True
+        with guard.guarded(example.path, example.line):
+            return evaluator(example)
+
+    return evaluate
+
+
+class DirectiveParser:
+    """Snapshot directives (`bookbuild.directives`) are examples too: a
+    directive naming a snapshot or a part that does not exist fails pytest
+    at its line, as it fails the build."""
+
+    def __call__(self, document: Document) -> Iterator[Region]:
+        for match in directives.DIRECTIVE.finditer(document.text):
+            yield Region(match.start(), match.end(), match[0], _check_directive)
+
+
+def _check_directive(example: Example) -> None:
+    __tracebackhide__ = True
+    try:
+        directives.expand(example.parsed.strip() + "\n", download_url=str)
+    except directives.DirectiveError as error:
+        raise error.located(example.path, example.line - 1) from None
+
+
+PARSERS = [ChapterCodeParser(), SkipParser(), DirectiveParser()]
 
 #: What pytest collects: every chapter under docs/.
 SYBIL = Sybil(parsers=PARSERS, patterns=["*.md"])

@@ -18,14 +18,39 @@ from collections.abc import Callable
 
 from micrograd import versions
 
+# A directive may be indented (inside an admonition or a tab): what it stands
+# for is indented the same way.
 DIRECTIVE = re.compile(
-    r"^<!--\s*(?P<name>snapshot|diff|source):\s*(?P<arguments>[^>]*?)\s*-->[ \t]*$",
+    r"^(?P<indent>[ \t]*)<!--\s*(?P<name>snapshot|diff|source):"
+    r"\s*(?P<arguments>[^>]*?)\s*-->[ \t]*$",
     re.MULTILINE,
 )
 
 
 class DirectiveError(ValueError):
-    """A directive in a chapter names something that does not exist."""
+    """A directive in a chapter names something that does not exist.
+
+    `line` is the directive's line (1-based) in the text given to `expand`,
+    or in `path` once `located` has named the file.
+    """
+
+    def __init__(
+        self, message: str, line: int | None = None, path: object = None
+    ) -> None:
+        self.message, self.line, self.path = message, line, path
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.path is not None:
+            return f"{self.path}:{self.line or 1}: {self.message}"
+        if self.line is not None:
+            return f"line {self.line}: {self.message}"
+        return self.message
+
+    def located(self, path: object, lines_before: int = 0) -> DirectiveError:
+        """The same error in `path`, for a text that starts `lines_before`
+        lines into that file."""
+        return DirectiveError(self.message, (self.line or 1) + lines_before, path)
 
 
 def expand(markdown: str, download_url: Callable[[int], str]) -> str:
@@ -33,11 +58,22 @@ def expand(markdown: str, download_url: Callable[[int], str]) -> str:
 
     def replace(match: re.Match[str]) -> str:
         name, arguments = match["name"], match["arguments"].split()
-        if name == "snapshot":
-            return snapshot_markdown(_one_version(arguments, match), download_url)
-        if name == "diff":
-            return diff_markdown(*_two_versions(arguments, match))
-        return source_markdown(_one_version(arguments[:1], match), arguments[1:])
+        try:
+            if name == "snapshot":
+                text = snapshot_markdown(_one_version(arguments, match), download_url)
+            elif name == "diff":
+                text = diff_markdown(*_two_versions(arguments, match))
+            else:
+                text = source_markdown(
+                    _one_version(arguments[:1], match), arguments[1:]
+                )
+        except DirectiveError as error:
+            line = markdown.count("\n", 0, match.start()) + 1
+            raise DirectiveError(error.message, line) from None
+        indent = match["indent"]
+        return "\n".join(
+            indent + piece if piece else piece for piece in text.split("\n")
+        )
 
     return DIRECTIVE.sub(replace, markdown)
 
@@ -108,16 +144,20 @@ def _find(tree: ast.Module, qualified: str, number: int) -> ast.AST:
 
 def _one_version(arguments: list[str], match: re.Match[str]) -> int:
     if len(arguments) != 1 or not arguments[0].isdigit():
-        raise DirectiveError(f"{match[0]!r}: expected one snapshot number")
-    number = int(arguments[0])
-    versions.get_version(number)
-    return number
+        raise DirectiveError(f"{match[0].strip()!r}: expected one snapshot number")
+    return _existing(int(arguments[0]), match)
 
 
 def _two_versions(arguments: list[str], match: re.Match[str]) -> tuple[int, int]:
     if len(arguments) != 2 or not all(a.isdigit() for a in arguments):
-        raise DirectiveError(f"{match[0]!r}: expected two snapshot numbers")
-    old, new = (int(a) for a in arguments)
-    versions.get_version(old)
-    versions.get_version(new)
+        raise DirectiveError(f"{match[0].strip()!r}: expected two snapshot numbers")
+    old, new = (_existing(int(a), match) for a in arguments)
     return old, new
+
+
+def _existing(number: int, match: re.Match[str]) -> int:
+    try:
+        versions.get_version(number)
+    except LookupError as error:
+        raise DirectiveError(f"{match[0].strip()!r}: {error}") from None
+    return number

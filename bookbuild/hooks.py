@@ -6,16 +6,27 @@ the build with the chapter's file and line. A block that ends in a graph or a
 figure gets it rendered under the block. Snapshot directives are expanded,
 and each chapter is offered as a notebook, each snapshot as a file.
 
-Set ``BOOK_EXECUTE=false`` to build without running anything (the baseline of
-the build benchmark).
+Settings (``BOOK_EXECUTE``, the time and output limits of an example) are
+read in `bookbuild.settings`. The chapters run in worker processes
+(`bookbuild.prerun`) started by each build and stopped when it ends, fails or
+is terminated.
+
+Under `mkdocs serve` every rebuild loads `bookbuild` and `micrograd` afresh,
+so an edit to the tooling or the snapshots shows in the next build. This file
+itself is loaded once by MkDocs: a change to it stops the next build with a
+request to restart the server.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import html
 import os
 import re
+import signal
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 
@@ -31,8 +42,17 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from bookbuild import chapters, directives, katex, notebooks, prerun  # noqa: E402
+from bookbuild import (  # noqa: E402
+    chapters,
+    directives,
+    katex,
+    notebooks,
+    prerun,
+    settings,
+)
 from micrograd import versions  # noqa: E402
+
+_THIS_SOURCE = Path(__file__).read_bytes()
 
 SNAPSHOT_DOWNLOADS = "downloads"
 NOTEBOOK_DOWNLOADS = "downloads/notebooks"
@@ -48,38 +68,84 @@ _outputs_by_page: dict[str, dict[str, str]] = {}
 _runner: prerun.ChapterRunner | None = None
 
 
-def _start_early() -> prerun.ChapterRunner | None:
-    """Start running the book's chapters while MkDocs is still loading.
-
-    MkDocs imports this module before it loads its plugins, a second or two
-    before the first hook runs. When the build is the book's own (run from
-    the repository), the chapters can start on the other cores right away;
-    on_pre_build adopts these runs if the configured chapters are the same.
-    """
-    if not execution_enabled() or Path.cwd().resolve() != ROOT:
-        return None
-    return prerun.ChapterRunner(chapters.chapter_files())
+def on_startup(command: str, dirty: bool) -> None:
+    # Without a handler, SIGTERM ends Python at once, before any cleanup;
+    # SystemExit runs MkDocs' own shutdown and stops the chapter workers.
+    # (The workers also exit by themselves once this process is gone.)
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, _exit_on_terminate)
 
 
-def execution_enabled() -> bool:
-    return os.environ.get("BOOK_EXECUTE", "true").strip().lower() not in {
-        "0",
-        "false",
-        "no",
-    }
+def _exit_on_terminate(signum: int, frame: object) -> None:
+    _stop_runner()
+    raise SystemExit(128 + signum)
 
 
-_early_runner: prerun.ChapterRunner | None = _start_early()
+def on_shutdown() -> None:
+    _stop_runner()
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    _key_notebook_cache_on_library(config)
+    _load_tooling()
+    execute = settings.execute()
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is not None:
+        # Read here rather than in mkdocs.yml, whose !ENV gives "0" as text.
+        plugin.config["execute"] = execute
+    _key_notebook_cache_on_library(config, execute)
+    _stop_runner()
+    if execute:
+        # Started as early as the build can know its chapters, so they run
+        # while MkDocs loads the API reference and renders other pages.
+        _start_runner(
+            _in_nav_order(chapters.chapter_files(Path(config.docs_dir)), config)
+        )
     return config
 
 
-def _key_notebook_cache_on_library(config: MkDocsConfig) -> None:
+def _load_tooling() -> None:
+    """Import `bookbuild` and `micrograd` from disk again, so a rebuild under
+    `mkdocs serve` uses the code as it is now, not as it was at start."""
+    global chapters, directives, katex, notebooks, prerun, settings, versions
+    if Path(__file__).read_bytes() != _THIS_SOURCE:
+        raise PluginError(
+            "bookbuild/hooks.py changed since this server started; "
+            "restart `make serve` to load it"
+        )
+    for name in list(sys.modules):
+        if name.partition(".")[0] in {"bookbuild", "micrograd"}:
+            del sys.modules[name]
+    from bookbuild import chapters, directives, katex, notebooks, prerun, settings
+    from micrograd import versions
+
+
+def _in_nav_order(paths: list[Path], config: MkDocsConfig) -> list[Path]:
+    """`paths` in the order the nav lists them (the order pages are built),
+    then any page the nav leaves out."""
+    docs = Path(config.docs_dir).resolve()
+    listed: list[str] = []
+
+    def walk(entry: object) -> None:
+        if isinstance(entry, str):
+            listed.append(entry)
+        elif isinstance(entry, list):
+            for item in entry:
+                walk(item)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                walk(value)
+
+    walk(config.nav or [])
+    rank = {(docs / entry).resolve(): index for index, entry in enumerate(listed)}
+    return sorted(paths, key=lambda p: (rank.get(p.resolve(), len(rank)), str(p)))
+
+
+def _key_notebook_cache_on_library(config: MkDocsConfig, execute: bool) -> None:
     """Let mkdocs-jupyter reuse an executed notebook only while nothing it
     imports from the book has changed.
 
@@ -98,7 +164,7 @@ def _key_notebook_cache_on_library(config: MkDocsConfig) -> None:
     digest.update(sys.version.encode())
     # mkdocs-jupyter deletes every cached page a build did not use; a build
     # that does not execute would otherwise evict the executed notebooks.
-    digest.update(f"execute={execution_enabled()}".encode())
+    digest.update(f"execute={execute}".encode())
     for name in ("matplotlib", "numpy", "nbconvert", "nbclient", "ipykernel"):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
@@ -122,7 +188,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             )
         )
     for path in chapters.chapter_files(Path(config.docs_dir)):
-        notebook = notebooks.chapter_notebook_file(path)
+        try:
+            notebook = notebooks.chapter_notebook_file(path)
+        except directives.DirectiveError as error:
+            raise PluginError(str(error.located(_shown_path(path)))) from None
         files.append(
             File.generated(
                 config,
@@ -133,39 +202,33 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def on_pre_build(config: MkDocsConfig) -> None:
-    global _runner, _early_runner
-    early, _early_runner = _early_runner, None
-    _stop_runner()
-    if not execution_enabled():
-        if early is not None:
-            early.close()
-        return
-    paths = chapters.chapter_files(Path(config.docs_dir))
-    if early is not None and early.covers(paths):
-        _runner = early
-        return
-    if early is not None:
-        early.close()
+def _start_runner(paths: list[Path]) -> None:
+    global _runner
     _runner = prerun.ChapterRunner(paths)
 
 
 def _stop_runner() -> None:
     global _runner
-    if _runner is not None:
-        _runner.close()
-        _runner = None
+    runner, _runner = _runner, None
+    if runner is not None:
+        runner.close()
+
+
+# A build ended by Ctrl-C (or anything else that skips MkDocs' error events)
+# still stops its workers.
+atexit.register(_stop_runner)
 
 
 def on_page_markdown(
     markdown: str, page: Page, config: MkDocsConfig, files: Files
 ) -> str:
     source_path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
+    lines_before = 0 if source_path is None else _lines_before(markdown, source_path)
     has_code = any(True for _ in chapters.python_fences(markdown))
     stash: dict[str, str] = {}
     if has_code and source_path is not None:
         if _runner is not None:
-            markdown = _show_outputs(markdown, source_path, _runner, stash)
+            markdown = _show_outputs(markdown, source_path, lines_before, stash)
         markdown = _with_notebook_link(markdown, page, source_path)
     _outputs_by_page[page.file.src_uri] = stash
     try:
@@ -175,8 +238,29 @@ def on_page_markdown(
                 f"{SNAPSHOT_DOWNLOADS}/v{n}.py", page.file.url
             ),
         )
-    except (directives.DirectiveError, LookupError) as error:
-        raise PluginError(f"{page.file.src_uri}: {error}") from error
+    except directives.DirectiveError as error:
+        where = _shown_path(source_path) if source_path else page.file.src_uri
+        raise PluginError(str(error.located(where, lines_before))) from None
+
+
+def _lines_before(markdown: str, source_path: Path) -> int:
+    """How many lines of the file (its front matter) precede `markdown`.
+
+    A block is known by the file line of its opening fence everywhere; the
+    Markdown MkDocs hands over starts after the front matter.
+    """
+    source = source_path.read_text(encoding="utf-8-sig")
+    if not source.endswith(markdown):
+        raise PluginError(
+            f"{_shown_path(source_path)}: the page's Markdown was changed before "
+            "the book's hooks saw it; its blocks cannot be matched to their lines"
+        )
+    return source[: len(source) - len(markdown)].count("\n")
+
+
+def _shown_path(path: Path) -> Path:
+    """A page as a reader finds it: from the repository root if inside it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
@@ -196,28 +280,22 @@ def on_build_error(error: Exception) -> None:
 
 
 def _show_outputs(
-    markdown: str,
-    source_path: Path,
-    runner: prerun.ChapterRunner,
-    stash: dict[str, str],
+    markdown: str, source_path: Path, lines_before: int, stash: dict[str, str]
 ) -> str:
-    run = runner.result(source_path)
+    assert _runner is not None
+    run = _runner.result(source_path)
     if run.failure is not None:
-        # The worker ran the file itself (front matter included), so its line
-        # numbers are the file's.
-        relative = (
-            source_path.relative_to(ROOT)
-            if source_path.is_relative_to(ROOT)
-            else source_path
-        )
+        failure = run.failure
+        code = "\n".join(f"    | {line}" for line in failure.code.splitlines())
         raise PluginError(
-            f"{relative}:{run.failure.line}: example failed: "
-            f"{run.failure.error_type}: {run.failure.detail}"
+            f"{_shown_path(source_path)}:{failure.line}: example failed: "
+            f"{failure.error_type}: {failure.detail}" + (f"\n{code}" if code else "")
         )
     pieces: list[str] = []
     position = 0
-    for index, fence in enumerate(chapters.python_fences(markdown)):
-        shown = run.outputs.get(index)
+    for fence in chapters.python_fences(markdown):
+        line = markdown.count("\n", 0, fence.start) + 1 + lines_before
+        shown = run.outputs.get(line)
         if not shown:
             continue
         pieces.append(markdown[position : fence.end])
@@ -231,15 +309,24 @@ def _output_markdown(
     shown: list[tuple[str, str]], indent: str, stash: dict[str, str]
 ) -> str:
     blocks: list[str] = []
-    for title, html in shown:
+    for title, html_text in shown:
         token = _PLACEHOLDER.format(len(stash))
-        stash[token] = html
+        stash[token] = html_text
         if title:
-            label = title.replace('"', "&quot;")
+            label = _literal_markdown(title)
             blocks.append(f'{indent}=== "{label}"\n\n{indent}    {token}\n')
         else:
             blocks.append(f"{indent}{token}\n")
     return "\n\n" + "\n".join(blocks) + "\n"
+
+
+def _literal_markdown(text: str) -> str:
+    """`text` (computed by a page, so anything) as inline Markdown that shows
+    exactly those characters: every character that Markdown or HTML could
+    read as markup becomes a character reference."""
+    return "".join(
+        char if char.isalnum() or char == " " else f"&#{ord(char)};" for char in text
+    )
 
 
 def _indent_of(text: str, position: int) -> str:
@@ -254,8 +341,8 @@ def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
         f"{NOTEBOOK_DOWNLOADS}/{source_path.stem}.ipynb", page.file.url
     )
     link = (
-        f'<p class="mg-notebook-link"><a href="{url}" '
-        f'download="{source_path.stem}.ipynb">'
+        f'<p class="mg-notebook-link"><a href="{html.escape(url)}" '
+        f'download="{html.escape(source_path.stem)}.ipynb">'
         f"Download this page as a Jupyter notebook</a></p>\n"
     )
     heading = re.search(r"^# .*$", markdown, re.MULTILINE)

@@ -43,10 +43,14 @@ def chapter_notebook(text: str, source_name: str) -> nbformat.NotebookNode:
     ]
     position = 0
     for fence in chapters.python_fences(text):
-        _add_markdown(cells, text[position : fence.start])
+        _add_markdown(cells, text, position, fence.start, source_name)
         cells.extend(_code_cells(fence))
         position = fence.end
-    _add_markdown(cells, text[position:])
+    _add_markdown(cells, text, position, len(text), source_name)
+    # nbformat draws random cell ids; numbered ones make the same chapter
+    # the same file on every build.
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number}"
     notebook.cells = cells
     return notebook
 
@@ -90,8 +94,13 @@ def _code_cells(fence: chapters.Fence) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def _add_markdown(cells: list, text: str) -> None:
-    text = directives.expand(text, download_url=lambda n: f"v{n}.py")
+def _add_markdown(
+    cells: list, chapter: str, start: int, end: int, source_name: str
+) -> None:
+    try:
+        text = directives.expand(chapter[start:end], download_url=lambda n: f"v{n}.py")
+    except directives.DirectiveError as error:
+        raise error.located(source_name, chapter.count("\n", 0, start)) from None
     text = _plain_markdown(_COMMENT.sub("", text)).strip()
     if text:
         cells.append(nbformat.v4.new_markdown_cell(text))

@@ -83,7 +83,14 @@ def figure_svg(figure: Any) -> str:
     with matplotlib.rc_context(
         {"svg.hashsalt": "micrograd-book", "svg.fonttype": "path"}
     ):
-        figure.savefig(buffer, format="svg", transparent=True, bbox_inches="tight")
+        # No date in the file either: one commit, one site, byte for byte.
+        figure.savefig(
+            buffer,
+            format="svg",
+            transparent=True,
+            bbox_inches="tight",
+            metadata={"Date": None},
+        )
     import matplotlib.pyplot as plt
 
     plt.close(figure)

@@ -1,0 +1,144 @@
+"""Limits on one example of a chapter, the same under pytest and the build.
+
+Every example (a script block, or one ``>>>`` statement of a doctest) runs
+inside `guarded`, which
+
+* stops it after ``BOOK_BLOCK_TIMEOUT`` seconds with `ExampleTimeout`,
+  raised where the code is (so the traceback names the looping line); if the
+  code swallows that, the interpreter is stopped with a traceback a few
+  seconds later rather than left hanging;
+* fails it once it has printed more than ``BOOK_OUTPUT_LIMIT`` characters
+  (a runaway print loop would otherwise fill the log, and the build pass);
+* turns ``os._exit`` into an error: a page that ended the process would end
+  pytest with exit status 0 and no summary.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import io
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bookbuild import settings
+
+#: Seconds after the time limit before a stuck interpreter is stopped by
+#: faulthandler (the build's own watchdog acts sooner, see bookbuild.prerun).
+HARD_STOP_GRACE = 15.0
+
+
+class ExampleTimeout(BaseException):
+    """An example ran longer than its limit. A BaseException, so a page's
+    ``except Exception`` cannot swallow it."""
+
+
+class OutputLimitExceeded(BaseException):
+    """An example printed more than its limit."""
+
+
+class ProcessExit(BaseException):
+    """An example called ``os._exit``."""
+
+
+def example_code(example: Any) -> str:
+    """The code of a Sybil example as written on the page."""
+    parsed = example.parsed
+    return str(getattr(parsed, "source", parsed)).rstrip()
+
+
+@contextmanager
+def guarded(path: str, line: int) -> Iterator[None]:
+    """Run the body as the example at `path`:`line`, within its limits."""
+    timeout = settings.block_timeout()
+    limit = settings.output_limit()
+    where = f"{path}:{line}"
+    alarm = threading.current_thread() is threading.main_thread() and hasattr(
+        signal, "setitimer"
+    )
+    if alarm:
+
+        def on_alarm(signum: int, frame: Any) -> None:
+            # Again in a second, in case the page catches this one.
+            signal.setitimer(signal.ITIMER_REAL, 1.0)
+            raise ExampleTimeout(
+                f"the example at {where} ran longer than {timeout:g} s "
+                "(the limit is BOOK_BLOCK_TIMEOUT)"
+            )
+
+        previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    hard_stop = _hard_stop_later(timeout + HARD_STOP_GRACE)
+    streams = sys.stdout, sys.stderr
+    printed = _Counter(limit, where)
+    sys.stdout = _Capped(streams[0], printed)
+    sys.stderr = _Capped(streams[1], printed)
+    real_exit = os._exit
+
+    def refuse_exit(status: int) -> None:
+        raise ProcessExit(
+            f"the example at {where} called os._exit({status}); "
+            "a page may not end the process"
+        )
+
+    os._exit = refuse_exit
+    try:
+        yield
+    finally:
+        os._exit = real_exit
+        sys.stdout, sys.stderr = streams
+        if hard_stop:
+            faulthandler.cancel_dump_traceback_later()
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_handler)
+
+
+def _hard_stop_later(seconds: float) -> bool:
+    """Stop the interpreter with a traceback (naming the page's line) if it is
+    still here in `seconds`: for code that holds on in C, or swallows the
+    timeout. faulthandler's watchdog is a C thread, so it fires even then."""
+    stream = sys.__stderr__
+    try:
+        faulthandler.dump_traceback_later(seconds, exit=True, file=stream)
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return False  # no real stderr to write to: the soft limit only
+    return True
+
+
+class _Counter:
+    def __init__(self, limit: int, where: str) -> None:
+        self.limit, self.where, self.count = limit, where, 0
+
+    def add(self, text: str) -> None:
+        self.count += len(text)
+        if self.count > self.limit:
+            raise OutputLimitExceeded(
+                f"the example at {self.where} printed more than {self.limit} "
+                "characters (the limit is BOOK_OUTPUT_LIMIT)"
+            )
+
+
+class _Capped(io.TextIOBase):
+    """A text stream that passes writes on until the example's limit."""
+
+    def __init__(self, target: Any, counter: _Counter) -> None:
+        self._target, self._counter = target, counter
+
+    def write(self, text: str) -> int:
+        self._counter.add(text)
+        return self._target.write(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._target, "encoding", "utf-8")
