@@ -29,7 +29,7 @@ from bookbuild import settings
 
 #: Seconds after the time limit before a stuck interpreter is stopped by
 #: faulthandler (the build's own watchdog acts sooner, see bookbuild.prerun).
-HARD_STOP_GRACE = 15.0
+HARD_STOP_GRACE = 6.0
 
 
 class ExampleTimeout(BaseException):
@@ -98,13 +98,25 @@ def guarded(path: str, line: int) -> Iterator[None]:
             signal.signal(signal.SIGALRM, previous_handler)
 
 
+#: Where a hard stop writes its traceback: pytest captures file descriptor 2
+#: while a test runs, and a process that ends there loses what was captured,
+#: so under pytest this is a copy of the terminal's stderr (see conftest.py).
+_hard_stop_file: int | None = None
+
+
+def report_hard_stops_to(fd: int) -> None:
+    """Write hard-stop tracebacks to `fd` rather than to stderr."""
+    global _hard_stop_file
+    _hard_stop_file = fd
+
+
 def _hard_stop_later(seconds: float) -> bool:
     """Stop the interpreter with a traceback (naming the page's line) if it is
     still here in `seconds`: for code that holds on in C, or swallows the
     timeout. faulthandler's watchdog is a C thread, so it fires even then."""
-    stream = sys.__stderr__
+    target = _hard_stop_file if _hard_stop_file is not None else sys.__stderr__
     try:
-        faulthandler.dump_traceback_later(seconds, exit=True, file=stream)
+        faulthandler.dump_traceback_later(seconds, exit=True, file=target)
     except (AttributeError, ValueError, io.UnsupportedOperation):
         return False  # no real stderr to write to: the soft limit only
     return True

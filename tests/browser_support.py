@@ -261,11 +261,15 @@ HOOKS = ROOT / "bookbuild" / "hooks.py"
 
 
 def make_book(
-    project: Path, pages: dict[str, str], title: str = "A small book"
+    project: Path,
+    pages: dict[str, str],
+    title: str = "A small book",
+    extensions: tuple[str, ...] = (),
 ) -> Path:
     """Write an MkDocs project at `project` that uses the book's hooks.
 
-    `pages` maps paths under docs/ to their text. Returns `project`.
+    `pages` maps paths under docs/ to their text; `extensions` are Markdown
+    extensions besides superfences. Returns `project`.
     """
     docs = project / "docs"
     for name, text in pages.items():
@@ -280,7 +284,8 @@ def make_book(
         "hooks:\n"
         f"  - {HOOKS}\n"
         "markdown_extensions:\n"
-        "  - pymdownx.superfences\n",
+        "  - pymdownx.superfences\n"
+        + "".join(f"  - {name}\n" for name in extensions),
         encoding="utf-8",
     )
     return project

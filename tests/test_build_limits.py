@@ -1,0 +1,335 @@
+"""A page that never returns, ends its process or floods the log fails, fast.
+
+Each test writes a small book with one hostile block, runs pytest or
+`mkdocs build` on it with a short time limit, and checks three things: the
+run ends well within its bound, it names the page and the line of the block
+(and shows the block's code), and no process it started is left running.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from browser_support import make_book
+
+from bookbuild import guard, prerun, settings
+from conftest import ROOT, mkdocs_build, run_bounded
+
+#: The limit the hostile pages run under (seconds); the default is 60.
+LIMIT = "2"
+FAST = {"BOOK_BLOCK_TIMEOUT": LIMIT}
+
+def page(code: str) -> str:
+    """A chapter whose seventh line opens the block `code` (a good block
+    first, so a dead process has done some work before it dies)."""
+    return f"# Hostile\n\n```python\nx = 1\n```\n\n```python\n{code}\n```\n"
+
+
+HOSTILE_LINE = 7  # the opening fence of the block `page` wraps
+
+LOOP = "while True:\n    pass"
+# Swallows the time limit's exception, again and again: only a kill stops it.
+STUBBORN_LOOP = (
+    "while True:\n"
+    "    try:\n"
+    "        while True:\n"
+    "            pass\n"
+    "    except BaseException:\n"
+    "        pass"
+)
+
+
+def _children_of(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_gone(pids: list[int], seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = [pid for pid in pids if _alive(pid)]
+        if not left:
+            return []
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+# ---- the limits themselves ---------------------------------------------------
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for value, expected in [("0", False), ("false", False), ("1", True), ("", True)]:
+        monkeypatch.setenv("BOOK_EXECUTE", value)
+        assert settings.execute() is expected
+    monkeypatch.setenv("BOOK_EXECUTE", "maybe")
+    with pytest.raises(ValueError, match="BOOK_EXECUTE must be true or false"):
+        settings.execute()
+    monkeypatch.delenv("BOOK_BLOCK_TIMEOUT", raising=False)
+    assert settings.block_timeout() == settings.DEFAULT_BLOCK_TIMEOUT
+    monkeypatch.setenv("BOOK_BLOCK_TIMEOUT", "-1")
+    with pytest.raises(ValueError, match="BOOK_BLOCK_TIMEOUT must be a positive"):
+        settings.block_timeout()
+
+
+def test_an_endless_loop_stops_at_the_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOOK_BLOCK_TIMEOUT", "0.3")
+    start = time.monotonic()
+    expected = r"page\.md:12 ran longer than 0\.3 s"
+    with pytest.raises(guard.ExampleTimeout, match=expected):
+        with guard.guarded("page.md", 12):
+            while True:
+                pass
+    assert time.monotonic() - start < 2
+
+
+def test_printing_stops_at_the_output_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOOK_OUTPUT_LIMIT", "1000")
+    with pytest.raises(guard.OutputLimitExceeded, match="printed more than 1000"):
+        with guard.guarded("page.md", 3):
+            for _ in range(10_000):
+                print("0123456789")
+
+
+def test_os_exit_is_refused_inside_an_example() -> None:
+    with pytest.raises(guard.ProcessExit, match=r"page\.md:5 called os\._exit\(0\)"):
+        with guard.guarded("page.md", 5):
+            os._exit(0)
+    assert os._exit is not None and os._exit.__module__ == "posix"
+
+
+# ---- under pytest --------------------------------------------------------------
+
+
+def _pytest_on(folder: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    # The book's own conftest.py, for chapters in this folder.
+    conftest = (ROOT / "conftest.py").read_text()
+    conftest = conftest.replace(
+        "pytest_collect_file = SYBIL.pytest()",
+        'pytest_collect_file = Sybil(parsers=PARSERS, patterns=["*.md"]).pytest()',
+    ).replace(
+        "from bookbuild.chapters import SYBIL",
+        "from bookbuild.chapters import PARSERS\nfrom sybil import Sybil",
+    )
+    assert "Sybil(parsers=PARSERS" in conftest and "report_hard_stops" in conftest
+    (folder / "conftest.py").write_text(conftest)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **FAST}
+    return run_bounded(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf"],
+        timeout,
+        cwd=folder,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "reported"),
+    [
+        (LOOP, "ExampleTimeout: the example at {path}:7 ran longer than 2 s"),
+        ("import os\nos._exit(0)", "ProcessExit: the example at {path}:7 called"),
+        ("import sys\nsys.exit(3)", "SystemExit: 3"),
+        ("print('x' * 1000)\n" * 200, "printed more than 100000 characters"),
+    ],
+    ids=["endless loop", "os._exit(0)", "sys.exit(3)", "200 kB of output"],
+)
+def test_pytest_fails_a_hostile_block_naming_it(
+    tmp_path: Path, code: str, reported: str
+) -> None:
+    path = tmp_path / "hostile.md"
+    path.write_text(page(code))
+    start = time.monotonic()
+    result = _pytest_on(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "1 failed, 1 passed" in output, output
+    assert reported.format(path=path) in output, output
+    # pytest's own name for the test is the block's line.
+    assert "FAILED hostile.md::line:7," in output, output
+    assert time.monotonic() - start < 45
+
+
+def test_pytest_stops_a_loop_that_swallows_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "hostile.md").write_text(page(STUBBORN_LOOP))
+    start = time.monotonic()
+    result = _pytest_on(tmp_path)
+    output = result.stdout + result.stderr
+    # No summary can be printed: faulthandler ends the process, naming the
+    # page and the looping line in its traceback.
+    assert result.returncode != 0, output
+    assert "Timeout" in output, output
+    assert re.search(r'File ".*hostile\.md", line (9|10|11|12)', output), output
+    assert time.monotonic() - start < 45
+
+
+# ---- under mkdocs build -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "lines", "reported"),
+    [
+        # Stopped by the limit inside the worker: the looping line is named.
+        (LOOP, (8, 9), "ExampleTimeout: the example at"),
+        # Killed from outside: the block it was running is named.
+        (STUBBORN_LOOP, (7,), "Timeout: the example ran longer than 2 s"),
+        ("import os\nos._exit(0)", (9,), "ProcessExit"),
+        ("import sys\nsys.exit(3)", (9,), "SystemExit: 3"),
+        (
+            "import ctypes\nctypes.string_at(0)",
+            (7,),
+            "Died: the process running this page was killed by SIGSEGV",
+        ),
+        (
+            "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+            (7,),
+            "Died: the process running this page was killed by SIGKILL",
+        ),
+        ("for i in range(10**8):\n    print(i)", (9,), "OutputLimitExceeded"),
+    ],
+    ids=[
+        "endless loop",
+        "loop that swallows the limit",
+        "os._exit(0)",
+        "sys.exit(3)",
+        "segfault",
+        "killed",
+        "endless output",
+    ],
+)
+def test_the_build_fails_a_hostile_block_naming_page_line_and_code(
+    tmp_path: Path, code: str, lines: tuple[int, ...], reported: str
+) -> None:
+    project = make_book(tmp_path, {"index.md": "# Home\n", "hostile.md": page(code)})
+    start = time.monotonic()
+    result = mkdocs_build(tmp_path / "site", cwd=project, env=FAST, timeout=90)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    path = project / "docs" / "hostile.md"
+    named = [f"{path}:{line}: example failed: {reported}" for line in lines]
+    assert any(text in output for text in named), output
+    # The block's code follows, as on the page.
+    first = code.splitlines()[0]
+    assert f"    | {first}" in output, output
+    assert "Aborted with a BuildError" in output
+    assert time.monotonic() - start < 60
+    assert len(output) < 20_000, "the log holds more than the failure"
+
+
+def test_a_page_that_is_not_in_the_nav_still_runs(tmp_path: Path) -> None:
+    # The runner orders chapters by the nav; a page outside it runs too.
+    project = make_book(tmp_path, {"index.md": "# Home\n", "hostile.md": page(LOOP)})
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "nav:\n  - index.md\n")
+    result = mkdocs_build(tmp_path / "site", cwd=project, env=FAST, timeout=90)
+    assert re.search(r"hostile\.md:[89]: example failed: ExampleTimeout", result.stderr)
+
+
+def test_the_runner_reports_a_dead_worker_for_its_page(tmp_path: Path) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("```python\nfrom micrograd.viz import draw_dot\n```\n")
+    dead = tmp_path / "dead.md"
+    dead.write_text(page("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"))
+    after = tmp_path / "after.md"
+    after.write_text("```python\ny = 2\n```\n")
+    runner = prerun.ChapterRunner([dead, good, after], workers=1)
+    try:
+        failure = runner.result(dead).failure
+        assert failure is not None
+        assert (failure.line, failure.error_type) == (HOSTILE_LINE, "Died")
+        assert "SIGKILL" in failure.detail
+        # A new worker takes the chapters that were left.
+        assert runner.result(good).failure is None
+        assert runner.result(after).failure is None
+    finally:
+        runner.close()
+
+
+# ---- nothing outlives the build ---------------------------------------------
+
+
+def _start_build(project: Path, site: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "BOOK_BLOCK_TIMEOUT": "120",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _running_workers(pid: int, seconds: float = 45) -> list[int]:
+    """The build's worker processes, once one is running a chapter."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        workers = _children_of(pid)
+        busy = [
+            p
+            for p in workers
+            if _alive(p) and "worker_main" in Path(f"/proc/{p}/cmdline").read_text()
+        ]
+        if busy and any(_cpu_seconds(p) > 1.0 for p in busy):
+            return workers
+        time.sleep(0.2)
+    raise AssertionError("the build never started its chapter workers")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
+def test_stopping_the_build_leaves_no_process(tmp_path: Path, how: int) -> None:
+    project = make_book(tmp_path, {"index.md": "# Home\n", "hostile.md": page(LOOP)})
+    build = _start_build(project, tmp_path / "site")
+    try:
+        workers = _running_workers(build.pid)
+        os.kill(build.pid, how)
+        build.wait(timeout=20)
+        left = _wait_gone(workers, 10)
+        assert not left, f"still running after {how.name}: {left}"
+    finally:
+        try:
+            os.killpg(build.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        build.wait()
