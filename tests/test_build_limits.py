@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -333,3 +335,84 @@ def test_stopping_the_build_leaves_no_process(tmp_path: Path, how: int) -> None:
         except ProcessLookupError:
             pass
         build.wait()
+
+
+# ---- mkdocs serve ----------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(condition, seconds: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {seconds} s; the log:\n{log.read_text()}")
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except OSError:
+        return ""
+
+
+def _workers_of(pid: int) -> list[int]:
+    found = []
+    for child in _children_of(pid):
+        try:
+            if "worker_main" in Path(f"/proc/{child}/cmdline").read_text():
+                found.append(child)
+        except OSError:
+            pass
+    return [p for p in found if _alive(p)]
+
+
+def test_serve_reports_a_looping_block_and_recovers_when_it_is_fixed(
+    tmp_path: Path,
+) -> None:
+    good = "# Page\n\n```python\nx = 'first version'\n```\n"
+    project = make_book(tmp_path / "book", {"index.md": "# Home\n", "page.md": good})
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **FAST}
+    with log.open("w") as sink:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--livereload"]
+            + ["--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    page_path = project / "docs" / "page.md"
+    url = f"http://127.0.0.1:{port}/page/"
+    try:
+        _wait_for(lambda: "first version" in _get(url), 60, "no first build", log)
+        page_path.write_text(page(LOOP))
+        _wait_for(
+            lambda: "page.md:" in log.read_text()
+            and "example failed: ExampleTimeout" in log.read_text(),
+            30,
+            "the looping block was not reported",
+            log,
+        )
+        page_path.write_text(good.replace("first", "fixed"))
+        _wait_for(lambda: "fixed version" in _get(url), 30, "no recovery", log)
+        assert not _workers_of(serve.pid), "a chapter worker outlived its build"
+        os.kill(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=20)
+        assert not _children_of(serve.pid)
+    finally:
+        try:
+            os.killpg(serve.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        serve.wait()
