@@ -272,7 +272,10 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 def on_post_build(config: MkDocsConfig) -> None:
     _stop_runner()
-    katex.install(Path(config.site_dir) / "assets" / "katex")
+    try:
+        katex.install(Path(config.site_dir) / "assets" / "katex")
+    except katex.FetchError as error:
+        raise PluginError(str(error)) from None
 
 
 def on_build_error(error: Exception) -> None:
