@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from typing import Any
 
 from micrograd.viz import render_svg
@@ -17,20 +18,19 @@ from micrograd.viz import render_svg
 _XML_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.DOTALL)
 
 
+# A value can only be a graph or a figure if the page imported the library
+# that makes one; looking in sys.modules rather than importing keeps the cost
+# of importing matplotlib out of the time limit of a block that never uses it.
+
+
 def _is_graph(value: Any) -> bool:
-    try:
-        import graphviz
-    except ImportError:  # pragma: no cover - graphviz is a docs dependency
-        return False
-    return isinstance(value, graphviz.graphs.BaseGraph)
+    graphviz = sys.modules.get("graphviz")
+    return graphviz is not None and isinstance(value, graphviz.graphs.BaseGraph)
 
 
 def _is_figure(value: Any) -> bool:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - matplotlib is a docs dependency
-        return False
-    return isinstance(value, Figure)
+    figure = sys.modules.get("matplotlib.figure")
+    return figure is not None and isinstance(value, figure.Figure)
 
 
 def _is_tabs(value: Any) -> bool:

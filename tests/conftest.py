@@ -92,7 +92,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if result.returncode != 0:
         errors = [
             line
-            for line in (result.stdout + result.stderr).splitlines()
+            for line in (result.stderr + result.stdout).splitlines()
             if line.startswith(("ERROR", "WARNING", "Aborted", "    | "))
         ]
         pytest.exit(

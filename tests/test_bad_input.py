@@ -153,6 +153,7 @@ def _cli_transcript(*arguments: str) -> tuple[subprocess.CompletedProcess, str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=60,
     )
     transcript = (
         f"$ python -m micrograd {' '.join(arguments)}\n"

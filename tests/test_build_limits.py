@@ -28,6 +28,7 @@ from conftest import ROOT, mkdocs_build, run_bounded
 LIMIT = "2"
 FAST = {"BOOK_BLOCK_TIMEOUT": LIMIT}
 
+
 def page(code: str) -> str:
     """A chapter whose seventh line opens the block `code` (a good block
     first, so a dead process has done some work before it dies)."""
@@ -398,8 +399,10 @@ def test_serve_reports_a_looping_block_and_recovers_when_it_is_fixed(
         _wait_for(lambda: "first version" in _get(url), 60, "no first build", log)
         page_path.write_text(page(LOOP))
         _wait_for(
-            lambda: "page.md:" in log.read_text()
-            and "example failed: ExampleTimeout" in log.read_text(),
+            lambda: (
+                "page.md:" in log.read_text()
+                and "example failed: ExampleTimeout" in log.read_text()
+            ),
             30,
             "the looping block was not reported",
             log,
@@ -416,3 +419,47 @@ def test_serve_reports_a_looping_block_and_recovers_when_it_is_fixed(
         except ProcessLookupError:
             pass
         serve.wait()
+
+
+# ---- a broken book in a full test run -------------------------------------------
+
+
+def test_a_broken_book_fails_the_site_tests_once(tmp_path: Path) -> None:
+    book = make_book(
+        tmp_path / "book", {"index.md": "# Home\n", "hostile.md": page(LOOP)}
+    )
+    run = tmp_path / "run"
+    run.mkdir()
+    tests = ROOT / "tests"
+    # The site tests' own conftest.py, pointed at the broken book.
+    (run / "conftest.py").write_text(
+        "import importlib.util, sys\n"
+        "from pathlib import Path\n"
+        f"sys.path.insert(0, {str(tests)!r})\n"
+        "spec = importlib.util.spec_from_file_location(\n"
+        f"    'site_conftest', {str(tests / 'conftest.py')!r}\n"
+        ")\n"
+        "site_conftest = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(site_conftest)\n"
+        f"site_conftest.SITE_PROJECT = Path({str(book)!r})\n"
+        "built_site = site_conftest.built_site\n"
+    )
+    (run / "test_site.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.parametrize('n', range(20))\n"
+        "def test_reads_the_site(built_site, n):\n"
+        "    assert built_site.exists()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **FAST}
+    result = run_bounded(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        120,
+        cwd=run,
+        env=env,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert output.count("the strict build of the site failed") == 1, output
+    assert re.search(r"hostile\.md:[89]: example failed: ExampleTimeout", output)
+    assert output.count("example failed") == 1, output
+    assert len(output.splitlines()) < 40, output

@@ -18,7 +18,7 @@ import pytest
 from browser_support import ROOT, make_book
 
 # tests/conftest.py, loaded just before this module is collected.
-from conftest import mkdocs_build
+from conftest import mkdocs_build, run_bounded
 
 # A good block, then a failing one. Numbers are the file's line numbers.
 BROKEN = """\
@@ -82,12 +82,11 @@ def test_the_line_numbers_above_point_where_they_say() -> None:
 
 def _pytest_in(folder: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
+    return run_bounded(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf"],
+        120,
         cwd=folder,
         env=env,
-        capture_output=True,
-        text=True,
     )
 
 

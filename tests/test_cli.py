@@ -38,7 +38,11 @@ def test_show_output_is_a_working_copy(tmp_path) -> None:
     (tmp_path / "value.py").write_bytes(run("show", "7").stdout)
     check = "import value; a = value.Value(3.0); b = a + a; b.backward(); print(a.grad)"
     result = subprocess.run(
-        [sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, "-c", check],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "2.0\n"

@@ -210,6 +210,9 @@ def test_run_bounded_stops_a_command_and_what_it_started() -> None:
     with pytest.raises(pytest.fail.Exception, match="did not finish in 1 s"):
         run_bounded([sys.executable, "-c", script], 1)
     left = subprocess.run(
-        ["pgrep", "-f", "time.sleep\\(60\\)"], capture_output=True, text=True
+        ["pgrep", "-f", "time.sleep\\(60\\)"],
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     assert not left.stdout.strip(), left.stdout

@@ -125,7 +125,7 @@ def test_rendering_leaves_a_quiet_exit() -> None:
         "draw_dot(Value(1.0) * Value(2.0)).svg()\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
     assert result.stderr == ""
