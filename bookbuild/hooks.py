@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import hashlib
 import html
-import os
 import re
 import signal
 import sys
@@ -170,11 +169,7 @@ def _key_notebook_cache_on_library(config: MkDocsConfig, execute: bool) -> None:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    # BOOK_NOTEBOOK_CACHE moves the cache (the build benchmark times builds
-    # that start from an empty one).
-    cache_root = Path(
-        os.environ.get("BOOK_NOTEBOOK_CACHE", ROOT / "build" / "notebooks")
-    )
+    cache_root = settings.notebook_cache() or ROOT / "build" / "notebooks"
     plugin.config["cache_dir"] = str(cache_root / digest.hexdigest()[:16])
 
 
@@ -228,7 +223,9 @@ def on_page_markdown(
     stash: dict[str, str] = {}
     if has_code and source_path is not None:
         if _runner is not None:
-            markdown = _show_outputs(markdown, source_path, lines_before, stash)
+            markdown = _show_outputs(
+                markdown, source_path, lines_before, _runner, stash
+            )
         markdown = _with_notebook_link(markdown, page, source_path)
     _outputs_by_page[page.file.src_uri] = stash
     try:
@@ -283,10 +280,13 @@ def on_build_error(error: Exception) -> None:
 
 
 def _show_outputs(
-    markdown: str, source_path: Path, lines_before: int, stash: dict[str, str]
+    markdown: str,
+    source_path: Path,
+    lines_before: int,
+    runner: prerun.ChapterRunner,
+    stash: dict[str, str],
 ) -> str:
-    assert _runner is not None
-    run = _runner.result(source_path)
+    run = runner.result(source_path)
     if run.failure is not None:
         failure = run.failure
         code = "\n".join(f"    | {line}" for line in failure.code.splitlines())

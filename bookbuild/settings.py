@@ -12,11 +12,15 @@ under one passes under the other with the same limits.
 ``BOOK_OUTPUT_LIMIT``
     Characters one example may print (stdout and stderr together) before it
     fails. Default 100000.
+``BOOK_NOTEBOOK_CACHE``
+    Folder for the cache of executed notebooks, instead of build/notebooks
+    (the build benchmark times builds that start from an empty one).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 DEFAULT_BLOCK_TIMEOUT = 60.0
 DEFAULT_OUTPUT_LIMIT = 100_000
@@ -43,6 +47,12 @@ def block_timeout() -> float:
 def output_limit() -> int:
     """Characters one example may print."""
     return int(_positive("BOOK_OUTPUT_LIMIT", DEFAULT_OUTPUT_LIMIT, int))
+
+
+def notebook_cache() -> Path | None:
+    """Where executed notebooks are cached, if not in the default place."""
+    value = os.environ.get("BOOK_NOTEBOOK_CACHE", "").strip()
+    return Path(value) if value else None
 
 
 def _positive(name: str, default: float, kind: type) -> float:
