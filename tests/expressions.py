@@ -10,6 +10,7 @@ draw divides by zero or takes the log of a non-positive number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import strategies as st
@@ -72,6 +73,15 @@ OPS = [
 #: relu has a kink at 0, where a finite difference finds no derivative.
 SMOOTH_OPS = [op for op in OPS if op != "relu"]
 
+#: What the snapshots can run: v7 adds and multiplies Values and has tanh
+#: (no numbers mixed in: run it with ``constant=v7.Value``); v8 adds numbers
+#: on either side, subtraction, division, powers and exp.
+V7_OPS = ["add", "mul", "tanh"]
+V8_OPS = V7_OPS + [
+    "sub", "div", "neg", "add_c", "radd_c", "sub_c", "mul_c", "rmul_c", "div_c",
+    "pow2", "pow3", "pow_half", "pow_neg", "exp",
+]  # fmt: skip
+
 
 def programs(ops: list[str] = OPS, max_size: int = 15) -> st.SearchStrategy:
     step = st.tuples(
@@ -80,12 +90,19 @@ def programs(ops: list[str] = OPS, max_size: int = 15) -> st.SearchStrategy:
     return st.lists(step, min_size=1, max_size=max_size)
 
 
-def run_program(program: list[tuple[str, int, int, float]], leaves: list[Any]) -> Any:
+def run_program(
+    program: list[tuple[str, int, int, float]],
+    leaves: list[Any],
+    constant: Callable[[float], Any] = float,
+) -> Any:
+    """The output of `program` on `leaves`; `constant` makes each plain number
+    the program uses (for a snapshot that only combines Values)."""
     nodes = list(leaves)
     for op, i, j, c in program:
-        nodes.append(apply_op(op, nodes[i % len(nodes)], nodes[j % len(nodes)], c))
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(apply_op(op, a, b, constant(c)))
     # Every node is mixed into the output, so every step matters.
     out = nodes[-1]
     for k, node in enumerate(nodes[:-1]):
-        out = out + (0.5 + k) * node
+        out = out + node * constant(0.5 + k)
     return out

@@ -1,4 +1,6 @@
-"""Bad input: what a reader gets for each mistake in docs/errors.md's table.
+"""Bad input: what a reader gets for each mistake, the one home of these cases.
+
+First the mistakes in docs/errors.md's table, then the engine's other checks.
 
 Each message must say what was wrong and what was expected, so the tests
 assert on the words, not only on the exception type. The Python cases also
@@ -10,6 +12,7 @@ word for word, so the page cannot drift from what the tools print.
 
 from __future__ import annotations
 
+import operator
 import re
 import subprocess
 import sys
@@ -21,6 +24,7 @@ from browser_support import ROOT, make_book
 # tests/conftest.py, loaded just before this module is collected.
 from conftest import mkdocs_build
 from micrograd import engine
+from micrograd.engine import dot
 from micrograd.versions import v8
 from micrograd.viz import MAX_NODES, GraphTooLargeError, draw_dot
 
@@ -39,6 +43,8 @@ Value = engine.Value
         ([1.0], "list"),
         (True, "bool"),
         (2j, "complex"),
+        ((1.0,), "tuple"),
+        (Value(1.0), "Value"),
     ],
 )
 def test_data_that_is_not_a_number_names_its_type(data: object, kind: str) -> None:
@@ -62,7 +68,9 @@ def test_a_value_exponent_is_refused_in_the_engine() -> None:
         Value(2.0) ** Value(3.0)
 
 
-@pytest.mark.parametrize(("x", "shown"), [(0, "0"), (0.0, "0.0"), (-1.5, "-1.5")])
+@pytest.mark.parametrize(
+    ("x", "shown"), [(0, "0"), (0.0, "0.0"), (-1.5, "-1.5"), (-1e-300, "-1e-300")]
+)
 def test_log_of_a_non_positive_number_names_the_number(x: float, shown: str) -> None:
     with pytest.raises(ValueError) as error:
         Value(x).log()
@@ -90,9 +98,10 @@ def test_the_largest_exp_that_fits_still_works() -> None:
             "Value(data=1.0, grad=0) / Value(data=0, grad=0)",
         ),
         (lambda: Value(1.0) / 0, "Value(data=1.0, grad=0) / 0"),
+        (lambda: Value(1.0) / 0.0, "Value(data=1.0, grad=0) / 0.0"),
         (lambda: 1 / Value(0.0), "1 / Value(data=0.0, grad=0)"),
     ],
-    ids=["value/value", "value/number", "number/value"],
+    ids=["value/value", "value/number", "value/float", "number/value"],
 )
 def test_division_by_zero_shows_both_sides(divide, shown: str) -> None:
     with pytest.raises(ZeroDivisionError) as error:
@@ -120,8 +129,8 @@ def test_a_huge_graph_is_refused_with_a_clear_message() -> None:
     assert "max_nodes" in message  # the way out
 
 
-@pytest.mark.parametrize("rankdir", ["XY", "lr", "", "top-down"])
-def test_an_unknown_rankdir_lists_the_four_directions(rankdir: str) -> None:
+@pytest.mark.parametrize("rankdir", ["XY", "lr", "", "top-down", None])
+def test_an_unknown_rankdir_lists_the_four_directions(rankdir: str | None) -> None:
     with pytest.raises(ValueError) as error:
         draw_dot(Value(1.0), rankdir=rankdir)
     assert str(error.value) == (
@@ -142,6 +151,82 @@ def test_backward_twice_accumulates() -> None:
     z = (x * x) * 2
     z.backward()
     assert x.grad == 12.0
+
+
+# ---- the engine's other checks (not in the page's table) ---------------------
+
+
+def test_float_subclasses_and_special_floats_are_accepted() -> None:
+    class MyFloat(float):
+        pass
+
+    assert Value(MyFloat(2.5)).data == 2.5
+    assert Value(float("inf")).data == float("inf")
+
+
+def test_children_must_be_values() -> None:
+    with pytest.raises(TypeError, match="_children must be Values, got float"):
+        Value(1.0, (Value(1.0), 2.0), "+")
+
+
+def test_op_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match="_op must be a str, got int"):
+        Value(1.0, (), 3)
+
+
+def test_zero_to_a_negative_power() -> None:
+    with pytest.raises(ZeroDivisionError, match="zero to a negative power"):
+        Value(0.0) ** -1
+
+
+def test_negative_base_to_a_fractional_power() -> None:
+    with pytest.raises(ValueError, match=r"negative base \(-8.0\).*not a real number"):
+        Value(-8.0) ** 0.5
+
+
+def test_power_overflow() -> None:
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(10.0) ** 400
+
+
+@pytest.mark.parametrize(
+    ("exponent", "kind"),
+    [
+        (Value(2.0), "Value"),
+        ("2", "str"),
+        (None, "NoneType"),
+        (True, "bool"),
+    ],
+)
+def test_exponent_must_be_a_number(exponent: object, kind: str) -> None:
+    message = f"exponent must be an int or float, got {kind}"
+    with pytest.raises(TypeError, match=message):
+        Value(2.0) ** exponent
+
+
+@pytest.mark.parametrize(
+    "op", [operator.add, operator.sub, operator.mul, operator.truediv]
+)
+@pytest.mark.parametrize("other", ["a", None, [1.0], 1j, True])
+def test_unsupported_operands_raise_pythons_type_error(op, other: object) -> None:
+    # The operators return NotImplemented, so Python raises its own TypeError,
+    # which names Value (for sequences, str + Value, it is the sequence's).
+    with pytest.raises(TypeError, match="Value"):
+        op(Value(1.0), other)
+    with pytest.raises(TypeError, match="Value"):
+        op(other, Value(1.0))
+
+
+def test_dot_checks_its_arguments() -> None:
+    w = [Value(1.0), Value(2.0)]
+    with pytest.raises(ValueError, match="2 weights but 3 inputs"):
+        dot(w, [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="weights must be Values, got float"):
+        dot([1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(TypeError, match="inputs must be Values or numbers, got str"):
+        dot(w, [1.0, "x"])
+    with pytest.raises(TypeError, match="bias must be a Value or a number, got str"):
+        dot(w, [1.0, 2.0], "b")
 
 
 # ---- the command line and the build, as transcripts on the page -----------------

@@ -4,6 +4,7 @@ import math
 from types import ModuleType
 
 import pytest
+from expressions import V7_OPS, V8_OPS, programs, run_program
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -345,84 +346,40 @@ def test_v8_tanh_node_and_tanh_from_parts_agree(x: float) -> None:
 
 # --- gradients against finite differences ------------------------------------
 #
-# A random expression is a list of leaf values and a list of steps; each step
-# applies an operation to earlier nodes (chosen by index, so nodes get reused
-# and gradients must add up along several paths). The last node is the output.
+# The random programs of tests/expressions.py (shared with the engine's
+# property tests), restricted to what each snapshot supports. A program
+# reuses earlier nodes, so gradients must add up along several paths.
 
-# Each op takes two nodes and may ignore the second. Those that could leave
-# their domain (division, fractional and negative powers) are fed x*x + 1,
-# which is at least 1.
-OPS_V7 = {
-    "add": lambda a, b: a + b,
-    "mul": lambda a, b: a * b,
-    "tanh": lambda a, b: a.tanh(),
-}
-OPS_V8 = OPS_V7 | {
-    "radd": lambda a, b: 1.5 + a,
-    "rmul": lambda a, b: -2 * a,
-    "sub": lambda a, b: a - b,
-    "subnum": lambda a, b: a - 0.5,
-    "neg": lambda a, b: -a,
-    "div": lambda a, b: a / (b * b + 1),
-    "divnum": lambda a, b: a / 4,
-    "square": lambda a, b: a**2,
-    "cube": lambda a, b: a**3,
-    "sqrt": lambda a, b: (a * a + 1) ** 0.5,
-    "recip": lambda a, b: (a * a + 1) ** -1,
-    "exp": lambda a, b: a.exp(),
-}
-# Every intermediate value stays below this, so exp and the exp-formula tanh
-# never overflow and the finite differences keep enough precision.
-BOUND = 50.0
 H = 1e-6
 
 
-@st.composite
-def expressions(draw: st.DrawFn, ops: dict) -> tuple[list[float], list]:
-    leaves = draw(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3))
-    steps = []
-    for k in range(draw(st.integers(1, 6))):
-        size = len(leaves) + k
-        op = draw(st.sampled_from(sorted(ops)))
-        steps.append(
-            (op, draw(st.integers(0, size - 1)), draw(st.integers(0, size - 1)))
-        )
-    return leaves, steps
-
-
-def evaluate(mod: ModuleType, ops: dict, leaves: list[float], steps: list) -> list:
-    nodes = [mod.Value(x) for x in leaves]
-    for op, i, j in steps:
-        nodes.append(ops[op](nodes[i], nodes[j]))
-        assume(abs(nodes[-1].data) < BOUND)
-    return nodes
-
-
-def check_against_finite_differences(mod: ModuleType, ops: dict, expr: tuple) -> None:
-    leaves, steps = expr
-    nodes = evaluate(mod, ops, leaves, steps)
-    nodes[-1].backward()
-    for i, leaf in enumerate(nodes[: len(leaves)]):
-        up, down = list(leaves), list(leaves)
+def check_against_finite_differences(
+    mod: ModuleType, program: list, xs: list[float], constant=float
+) -> None:
+    leaves = [mod.Value(x) for x in xs]
+    out = run_program(program, leaves, constant)
+    assume(math.isfinite(out.data) and abs(out.data) < 1e6)
+    out.backward()
+    for i, leaf in enumerate(leaves):
+        up, down = list(xs), list(xs)
         up[i] += H
         down[i] -= H
-        f_up = evaluate(mod, ops, up, steps)[-1].data
-        f_down = evaluate(mod, ops, down, steps)[-1].data
+        f_up = run_program(program, [mod.Value(x) for x in up], constant).data
+        f_down = run_program(program, [mod.Value(x) for x in down], constant).data
         numeric = (f_up - f_down) / (2 * H)
-        assert math.isclose(leaf.grad, numeric, rel_tol=1e-4, abs_tol=1e-5), (
-            i,
-            leaf.grad,
-            numeric,
-        )
+        assert leaf.grad == pytest.approx(numeric, rel=1e-4, abs=1e-4), i
+
+
+LEAVES = st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3)
 
 
 @settings(max_examples=150, deadline=None)
-@given(expressions(OPS_V7))
-def test_v7_gradients_match_finite_differences(expr: tuple) -> None:
-    check_against_finite_differences(v7, OPS_V7, expr)
+@given(program=programs(V7_OPS, max_size=6), xs=LEAVES)
+def test_v7_gradients_match_finite_differences(program: list, xs: list) -> None:
+    check_against_finite_differences(v7, program, xs, constant=v7.Value)
 
 
 @settings(max_examples=200, deadline=None)
-@given(expressions(OPS_V8))
-def test_v8_gradients_match_finite_differences(expr: tuple) -> None:
-    check_against_finite_differences(v8, OPS_V8, expr)
+@given(program=programs(V8_OPS, max_size=6), xs=LEAVES)
+def test_v8_gradients_match_finite_differences(program: list, xs: list) -> None:
+    check_against_finite_differences(v8, program, xs)
