@@ -293,7 +293,11 @@ def test_graphs_are_visible_with_readable_text(
             continue
         page_colour = flatten(output["backgrounds"] + [output["graphBackground"]])
         for text in output["texts"]:
-            under = over(parse_colour(text["shape"]), page_colour)
+            shape = parse_colour(text["shape"])
+            if shape is not None:
+                # A translucent fill (fill-opacity) lets the page show through.
+                shape = (*shape[:3], shape[3] * float(text["shapeOpacity"]))
+            under = over(shape, page_colour)
             ratio = contrast(flatten_text(text["fill"], under), under)
             if ratio < MIN_CONTRAST:
                 problems.append(
