@@ -5,6 +5,8 @@
 * `micrograd.engine`: the complete `Value`, compatible with the reference
   micrograd's API; `micrograd.nn`: `Neuron`, `Layer`, `MLP`;
   `micrograd.viz`: `trace` and `draw_dot`.
+* `micrograd.examples`: the neuron that chapters 4 to 8 build, for any
+  version of `Value` from v4 on.
 
 Run `python -m micrograd --help` for the command line.
 """

@@ -36,6 +36,10 @@ MAX_NODES = 2000
 # Times the record cells are sized wrongly and overlap.
 _FONT = "Helvetica"
 
+# A marked value is filled with a translucent orange and outlined more
+# heavily, so it stands out on the light and the dark palette alike.
+_HIGHLIGHT = {"style": "filled", "fillcolor": "#ff98004d", "penwidth": "2"}
+
 # Characters that structure a Graphviz record label, plus the quote and the
 # backslash that escapes them.
 _RECORD_SPECIAL = set('\\{}|<>"')
@@ -97,13 +101,20 @@ def trace(root: Any, *, max_nodes: int | None = None) -> tuple[set, set]:
     return nodes, edges
 
 
-def draw_dot(root: Any, rankdir: str = "LR", *, max_nodes: int = MAX_NODES) -> Graph:
+def draw_dot(
+    root: Any,
+    rankdir: str = "LR",
+    *,
+    max_nodes: int = MAX_NODES,
+    highlight: Iterable[Any] = (),
+) -> Graph:
     """Draw the graph that produced `root`, one record per value.
 
     Each value shows its label (when it has one), its data and its gradient
     (when its version has gradients). Each operation is a small oval between
     its operands and its result. `rankdir` is `"LR"` (left to right, the
-    default) or `"TB"` (top to bottom), or the reverse of either.
+    default) or `"TB"` (top to bottom), or the reverse of either. The values
+    in `highlight` are drawn filled with colour; each must be in the graph.
     """
     if rankdir not in GRAPH_DIRECTIONS:
         raise ValueError(
@@ -115,6 +126,7 @@ def draw_dot(root: Any, rankdir: str = "LR", *, max_nodes: int = MAX_NODES) -> G
             f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}"
         )
     nodes, edges = trace(root, max_nodes=max_nodes)
+    marked = _highlighted(highlight, nodes)
 
     dot = Graph(
         format="svg",
@@ -128,7 +140,8 @@ def draw_dot(root: Any, rankdir: str = "LR", *, max_nodes: int = MAX_NODES) -> G
     names = {node: f"v{index}" for index, node in enumerate(ordered)}
     for node in ordered:
         name = names[node]
-        dot.node(name=name, label=_record(node), shape="record")
+        extra = _HIGHLIGHT if node in marked else {}
+        dot.node(name=name, label=_record(node), shape="record", **extra)
         if node._op:
             dot.node(name=name + "_op", label=_escape(str(node._op)), shape="oval")
             dot.edge(name + "_op", name)
@@ -176,6 +189,20 @@ def _escape(text: str) -> str:
 
 def _node_order(node: Any) -> tuple:
     return (str(getattr(node, "label", "")), node._op, repr(node.data), id(node))
+
+
+def _highlighted(highlight: Iterable[Any], nodes: set) -> set:
+    if isinstance(highlight, str) or not isinstance(highlight, Iterable):
+        raise TypeError(
+            f"draw_dot: highlight must be a collection of values, "
+            f"got {type(highlight).__name__}"
+        )
+    marked = set(highlight)
+    if not marked <= nodes:
+        raise ValueError(
+            "draw_dot: highlight holds a value that is not in the graph of root"
+        )
+    return marked
 
 
 def _check_is_value(root: Any) -> None:

@@ -210,6 +210,7 @@ INSPECT_OUTPUT = """
       text: text.textContent,
       fill: getComputedStyle(text).fill,
       shape: shape ? getComputedStyle(shape).fill : "none",
+      shapeOpacity: shape ? getComputedStyle(shape).fillOpacity : "1",
     };
   });
   return {

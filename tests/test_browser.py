@@ -293,7 +293,11 @@ def test_graphs_are_visible_with_readable_text(
             continue
         page_colour = flatten(output["backgrounds"] + [output["graphBackground"]])
         for text in output["texts"]:
-            under = over(parse_colour(text["shape"]), page_colour)
+            shape = parse_colour(text["shape"])
+            if shape is not None:
+                # A translucent fill (fill-opacity) lets the page show through.
+                shape = (*shape[:3], shape[3] * float(text["shapeOpacity"]))
+            under = over(shape, page_colour)
             ratio = contrast(flatten_text(text["fill"], under), under)
             if ratio < MIN_CONTRAST:
                 problems.append(
@@ -323,6 +327,27 @@ def test_the_formula_page_has_formulas(browser: Browser) -> None:
     facts = browser.visit("how-to-read.md", "light").facts
     assert facts["arithmatex"] > 0
     assert facts["katex"] > 0
+
+
+#: For every set of content tabs on a page: how many rows its labels take, and
+#: whether they overflow their strip (Material scrolls them sideways then).
+TAB_ROWS = """() => [...document.querySelectorAll(".tabbed-labels")].map((strip) => ({
+  first: strip.children[0].textContent.trim(),
+  rows: new Set([...strip.children].map((l) => Math.round(l.offsetTop))).size,
+  overflows: strip.scrollWidth > strip.clientWidth + 1,
+}))"""
+
+
+def test_content_tabs_fit_on_one_row(browser: Browser, source: str) -> None:
+    strips = browser.at(source).evaluate(TAB_ROWS)
+    crowded = [s for s in strips if s["rows"] != 1 or s["overflows"]]
+    assert crowded == [], f"tabs wider than the page at {VIEWPORT['width']} px"
+
+
+def test_the_step_through_has_its_seven_tabs(browser: Browser) -> None:
+    # Guards the test above against passing on a page without the tabs.
+    strips = browser.at("chapters/05-backward-rules.md").evaluate(TAB_ROWS)
+    assert "1: seed" in [s["first"] for s in strips]
 
 
 # ---- what a reader does on a page --------------------------------------------

@@ -114,3 +114,31 @@ def test_rendering_leaves_a_quiet_exit() -> None:
     )
     assert result.returncode == 0
     assert result.stderr == ""
+
+
+def test_highlighted_values_are_filled_and_others_are_not() -> None:
+    a, b, c, d = _expression(versions.load(3).Value)
+    svg = viz.draw_dot(d, highlight={a, c}).svg()
+    filled = re.findall(
+        r'class="node">\s*<title>(\w+)</title>\s*<polygon fill="#ff9800"', svg
+    )
+    data_by_name = dict(
+        re.findall(
+            r"<title>(v\d+)</title>\s*<polygon[^>]*>\s*<text[^>]*>data ([^<]*)</text>",
+            svg,
+        )
+    )
+    assert sorted(data_by_name[name] for name in filled) == ["10.0000", "2.0000"]
+
+
+def test_highlight_refuses_a_value_outside_the_graph() -> None:
+    Value = versions.load(3).Value
+    *_, d = _expression(Value)
+    with pytest.raises(ValueError, match="not in the graph of root"):
+        viz.draw_dot(d, highlight=[Value(1.0)])
+
+
+def test_highlight_refuses_a_single_value() -> None:
+    a, *_, d = _expression(versions.load(3).Value)
+    with pytest.raises(TypeError, match="highlight must be a collection of values"):
+        viz.draw_dot(d, highlight=a)
