@@ -1,7 +1,10 @@
 """Comment directives that pull code from the snapshot files into a page.
 
-    <!-- snapshot: 5 -->              the whole of micrograd/versions/v5.py
-    <!-- diff: 4 5 -->                what changed from v4.py to v5.py
+    <!-- snapshot: 5 -->              the whole of micrograd/versions/v5.py,
+                                      folded, with a download button
+    <!-- diff: 4 5 -->                what changed in the code from v4.py to
+                                      v5.py (the module docstrings, which
+                                      describe each version, are left out)
     <!-- source: 5 Value.__mul__ -->  named parts of v5.py (classes, methods,
                                       functions), cut out of the file
 
@@ -81,10 +84,17 @@ def expand(markdown: str, download_url: Callable[[int], str]) -> str:
 def snapshot_markdown(number: int, download_url: Callable[[int], str]) -> str:
     version = versions.get_version(number)
     name = version.path.name
-    return (
+    code = (
         f'```python title="micrograd/versions/{name}" linenums="1"\n'
         f"{versions.source(number).rstrip()}\n"
-        f"```\n\n"
+        f"```"
+    )
+    # Folded: the chapter has already shown each part where it was taught,
+    # so the whole file is there to check or copy, not to read again. The
+    # download button stays outside the fold.
+    return (
+        f'??? example "The whole of micrograd/versions/{name}"\n\n'
+        f"{_indent(code)}\n\n"
         f'<a class="md-button mg-download" href="{download_url(number)}" '
         f'download="{name}">Download {name}</a>\n'
     )
@@ -92,11 +102,17 @@ def snapshot_markdown(number: int, download_url: Callable[[int], str]) -> str:
 
 def diff_markdown(old: int, new: int) -> str:
     old_name, new_name = (versions.get_version(n).path.name for n in (old, new))
+    # Each version's docstring describes that version, so it is rewritten
+    # every time; diffing it would bury the lesson's few changed lines.
     return (
-        f'```diff title="{old_name} → {new_name}"\n'
-        f"{versions.diff(old, new).rstrip()}\n"
+        f'```diff title="{old_name} → {new_name}, code only"\n'
+        f"{versions.diff(old, new, code_only=True).rstrip()}\n"
         f"```\n"
     )
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" if line.strip() else "" for line in text.split("\n"))
 
 
 def source_markdown(number: int, names: list[str]) -> str:

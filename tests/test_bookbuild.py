@@ -74,14 +74,27 @@ def test_snapshot_directive_shows_the_file_and_a_download() -> None:
     out = directives.expand(
         "<!-- snapshot: 4 -->\n", download_url=lambda n: f"d/v{n}.py"
     )
-    assert versions.source(4).rstrip() in out
+    # Inside the fold every line is indented by four spaces.
+    unindented = "\n".join(line[4:] for line in out.splitlines())
+    assert versions.source(4).rstrip() in unindented
     assert 'href="d/v4.py"' in out and 'download="v4.py"' in out
 
 
-def test_diff_directive_is_the_generated_diff() -> None:
+def test_snapshot_directive_folds_the_file_but_not_the_download() -> None:
+    out = directives.expand("<!-- snapshot: 4 -->\n", download_url=str)
+    folded, after = out.split("\n\n<a ", 1)
+    assert folded.startswith('??? example "The whole of micrograd/versions/v4.py"')
+    body = folded.split("\n", 2)[2]
+    assert all(not line or line.startswith("    ") for line in body.splitlines())
+    assert 'class="md-button mg-download"' in after
+
+
+def test_diff_directive_is_the_generated_code_diff() -> None:
     out = directives.expand("<!-- diff: 6 7 -->\n", download_url=str)
-    assert versions.diff(6, 7).rstrip() in out
-    assert out.startswith('```diff title="v6.py → v7.py"')
+    assert versions.diff(6, 7, code_only=True).rstrip() in out
+    assert out.startswith('```diff title="v6.py → v7.py, code only"')
+    # The docstring of v7 talks about "+=", but only code may show up.
+    assert "What it changes" not in out
 
 
 def test_source_directive_cuts_named_parts_from_the_file() -> None:

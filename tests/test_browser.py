@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import doctest
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -484,5 +485,131 @@ def test_palette_toggle_switches_scheme_and_graphs_follow(
             under = flatten(output["backgrounds"] + [output["graphBackground"]])
             text = flatten_text(output["texts"][0]["fill"], under)
             assert contrast(text, under) >= MIN_CONTRAST
+    finally:
+        context.close()
+
+
+# ---- graphs: the whole drawing in view, full size on a click ----------------
+
+#: Material's header bar; a graph below it must fit in the rest of the window.
+HEADER = 48
+#: A chapter whose first graph is taller than the window at full size.
+TALL_GRAPH_PAGE = "chapters/08-more-operations.md"
+
+ZOOM_STATE = """
+() => {
+  const dialog = document.querySelector("dialog.mg-zoom");
+  const svg = dialog && dialog.querySelector("svg");
+  const box = svg ? svg.getBoundingClientRect() : null;
+  const text = svg ? svg.querySelector("text") : null;
+  return {
+    open: Boolean(dialog && dialog.open),
+    height: box ? box.height : 0,
+    natural: svg ? svg.height.baseVal.value : 0,
+    textFill: text ? getComputedStyle(text).fill : null,
+    background: dialog ? getComputedStyle(dialog).backgroundColor : null,
+    focused: document.activeElement.className || document.activeElement.tagName,
+  };
+}
+"""
+
+
+def test_every_graph_fits_in_the_window(
+    browser: Browser, source: str, scheme: str
+) -> None:
+    visit = browser.visit(source, scheme)
+    too_tall = [
+        f"graph {number}: {output['height']:.0f} px"
+        for number, output in enumerate(visit.outputs, start=1)
+        if output["kind"] == "graph"
+        and output["height"] > VIEWPORT["height"] - HEADER
+    ]
+    assert too_tall == []
+
+
+def test_the_tall_graph_page_guards_the_test_above(browser: Browser) -> None:
+    # At its own size this graph would not fit; on the page it must be
+    # scaled down rather than cut or left to scroll.
+    page = browser.at(TALL_GRAPH_PAGE)
+    svg = page.locator(".mg-output.mg-graph svg").first
+    natural = svg.evaluate("s => s.height.baseVal.value")
+    assert natural > VIEWPORT["height"]
+    assert svg.bounding_box()["height"] <= VIEWPORT["height"] - HEADER
+
+
+def zoom(page: sync_api.Page) -> dict:
+    page.wait_for_timeout(50)
+    return page.evaluate(ZOOM_STATE)
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_a_graph_opens_full_size_on_click(browser: Browser, scheme: str) -> None:
+    page = browser.at(TALL_GRAPH_PAGE, scheme)
+    graph = page.locator(".mg-output.mg-graph").first
+    graph.scroll_into_view_if_needed()
+    shown = graph.locator("svg").bounding_box()["height"]
+    graph.click()
+    state = zoom(page)
+    assert state["open"]
+    assert state["height"] == pytest.approx(state["natural"], abs=1)
+    assert state["height"] > shown * 1.2
+    # The drawing follows the scheme inside the dialog too.
+    background = flatten([state["background"]])
+    ratio = contrast(flatten_text(state["textFill"], background), background)
+    assert ratio >= MIN_CONTRAST, f"graph text in the dialog: contrast {ratio:.2f}"
+    page.keyboard.press("Escape")
+    state = zoom(page)
+    assert not state["open"]
+    assert "mg-graph" in state["focused"], "focus did not return to the graph"
+
+
+def test_a_graph_opens_and_closes_from_the_keyboard(browser: Browser) -> None:
+    page = browser.at(TALL_GRAPH_PAGE)
+    graph = page.locator(".mg-output.mg-graph").first
+    assert graph.get_attribute("role") == "button"
+    assert graph.get_attribute("tabindex") == "0"
+    assert graph.get_attribute("aria-label")
+    graph.focus()
+    page.keyboard.press("Enter")
+    state = zoom(page)
+    assert state["open"] and "mg-zoom__close" in state["focused"].split()
+    page.keyboard.press("Enter")  # the focused close button
+    assert not zoom(page)["open"]
+    graph.focus()
+    page.keyboard.press(" ")
+    assert zoom(page)["open"]
+    # A click beside the drawing, on the dimmed page, closes it too.
+    page.mouse.click(4, 4)
+    assert not zoom(page)["open"]
+
+
+def test_graph_zoom_works_after_instant_navigation(
+    browser: Browser, site_url: str
+) -> None:
+    # Material navigates in place only to addresses its sitemap lists, and
+    # the sitemap names the address the site was built for. Served from
+    # another port here, the page is told where it really is.
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+
+        def sitemap(route: sync_api.Route) -> None:
+            body = route.fetch().text()
+            route.fulfill(body=re.sub(r"https?://[^/<]+/", site_url, body))
+
+        page.route("**/sitemap.xml", sitemap)
+        page.goto(site_url + page_url("how-to-read.md"), wait_until="networkidle")
+        page.evaluate("window.mgSamePage = true")
+        for target in ("chapters/04-a-neuron.md", TALL_GRAPH_PAGE):
+            page.locator(f"nav a[href$='{page_url(target)}']").first.click()
+            page.wait_for_url(f"**/{page_url(target)}")
+            page.locator(".mg-output.mg-graph[data-mg-zoom]").first.wait_for()
+            # Material swapped the page in without loading a new document.
+            assert page.evaluate("window.mgSamePage === true")
+            page.locator(".mg-output.mg-graph").first.click()
+            assert zoom(page)["open"]
+            page.keyboard.press("Escape")
+            assert not zoom(page)["open"]
+        assert page.locator("dialog.mg-zoom").count() == 1
     finally:
         context.close()

@@ -5,9 +5,11 @@ Each ``vN.py`` in this folder is a whole, standalone file (it imports at most
 and the tests all find the snapshots through :data:`VERSIONS`.
 """
 
+import ast
 import difflib
 import importlib
 import pathlib
+import re
 import types
 from dataclasses import dataclass
 
@@ -107,14 +109,56 @@ def source(number: int) -> str:
         return f.read()
 
 
-def diff(old: int, new: int) -> str:
-    """Return a unified diff from snapshot ``old`` to snapshot ``new``."""
+def diff(old: int, new: int, *, code_only: bool = False) -> str:
+    """Return a unified diff from snapshot ``old`` to snapshot ``new``.
+
+    With ``code_only``, each file's module docstring is left out of the
+    comparison, so the diff shows only what changed in the code. Its hunk
+    headers still give line numbers in the files as they are on disk.
+    """
     before = get_version(old)
     after = get_version(new)
+    old_lines, old_skip = _lines(old, code_only)
+    new_lines, new_skip = _lines(new, code_only)
     lines = difflib.unified_diff(
-        source(old).splitlines(keepends=True),
-        source(new).splitlines(keepends=True),
+        old_lines,
+        new_lines,
         fromfile=before.path.name,
         tofile=after.path.name,
     )
-    return "".join(lines)
+    if not code_only:
+        return "".join(lines)
+    return "".join(_shift_hunk(line, old_skip, new_skip) for line in lines)
+
+
+def docstring_lines(number: int) -> int:
+    """How many lines at the top of snapshot ``number`` its docstring takes."""
+    tree = ast.parse(source(number))
+    first = tree.body[0] if tree.body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return first.end_lineno or 0
+    return 0
+
+
+def _lines(number: int, code_only: bool) -> tuple[list[str], int]:
+    lines = source(number).splitlines(keepends=True)
+    skip = docstring_lines(number) if code_only else 0
+    return lines[skip:], skip
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _shift_hunk(line: str, old_skip: int, new_skip: int) -> str:
+    # difflib numbers the lines it was given; the docstring lines it was not
+    # given come first in each file, so every number moves down by their count.
+    def shift(match: re.Match[str]) -> str:
+        old_start = int(match[1]) + old_skip
+        new_start = int(match[3]) + new_skip
+        return f"@@ -{old_start}{match[2] or ''} +{new_start}{match[4] or ''} @@"
+
+    return _HUNK.sub(shift, line)
