@@ -19,10 +19,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import make_book
+from support import ROOT, make_book, mkdocs_build, run_bounded
 
 from bookbuild import guard, prerun, settings
-from conftest import ROOT, mkdocs_build, run_bounded
 
 #: The limit the hostile pages run under (seconds); the default is 60.
 LIMIT = "2"
