@@ -276,6 +276,24 @@ def test_the_runner_reports_a_dead_worker_for_its_page(tmp_path: Path) -> None:
         runner.close()
 
 
+def test_a_failure_of_the_runner_itself_does_not_leave_the_build_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text("```python\nx = 1\n```\n")
+
+    def broken(self: prerun.ChapterRunner, worker: object) -> bool:
+        raise OSError("the pipe broke")
+
+    monkeypatch.setattr(prerun.ChapterRunner, "_read", broken)
+    runner = prerun.ChapterRunner([chapter], workers=1)
+    try:
+        with pytest.raises(RuntimeError, match="the chapter runner failed: OSError"):
+            runner.result(chapter)
+    finally:
+        runner.close()
+
+
 # ---- nothing outlives the build ---------------------------------------------
 
 
