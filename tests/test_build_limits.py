@@ -23,7 +23,7 @@ from support import ROOT, make_book, mkdocs_build, run_bounded
 
 from bookbuild import guard, prerun, settings
 
-#: The limit the hostile pages run under (seconds); the default is 60.
+#: The limit the hostile pages run under (seconds); the default is 30.
 LIMIT = "2"
 FAST = {"BOOK_BLOCK_TIMEOUT": LIMIT}
 
