@@ -85,11 +85,17 @@ def guarded(path: str, line: int) -> Iterator[None]:
             "a page may not end the process"
         )
 
-    os._exit = refuse_exit
+    # The same function is reachable as posix._exit (or nt._exit).
+    homes = [os, sys.modules.get(os.name)]
+    for home in homes:
+        if home is not None:
+            home._exit = refuse_exit
     try:
         yield
     finally:
-        os._exit = real_exit
+        for home in homes:
+            if home is not None:
+                home._exit = real_exit
         sys.stdout, sys.stderr = streams
         if hard_stop:
             faulthandler.cancel_dump_traceback_later()

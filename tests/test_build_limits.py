@@ -125,10 +125,16 @@ def test_printing_stops_at_the_output_limit(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_os_exit_is_refused_inside_an_example() -> None:
+    import posix
+
+    real = os._exit
     with pytest.raises(guard.ProcessExit, match=r"page\.md:5 called os\._exit\(0\)"):
         with guard.guarded("page.md", 5):
             os._exit(0)
-    assert os._exit is not None and os._exit.__module__ == "posix"
+    with pytest.raises(guard.ProcessExit, match=r"called os\._exit\(4\)"):
+        with guard.guarded("page.md", 5):
+            posix._exit(4)
+    assert os._exit is real and posix._exit is real
 
 
 # ---- under pytest --------------------------------------------------------------
