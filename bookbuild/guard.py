@@ -21,8 +21,6 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from bookbuild import settings
@@ -51,51 +49,65 @@ def example_code(example: Any) -> str:
     return str(getattr(parsed, "source", parsed)).rstrip()
 
 
-@contextmanager
-def guarded(path: str, line: int) -> Iterator[None]:
-    """Run the body as the example at `path`:`line`, within its limits."""
-    timeout = settings.block_timeout()
-    limit = settings.output_limit()
-    where = f"{path}:{line}"
-    alarm = threading.current_thread() is threading.main_thread() and hasattr(
-        signal, "setitimer"
-    )
-    if alarm:
+class guarded:  # noqa: N801 - used like a function: `with guarded(path, line):`
+    """Run the body as the example at `path`:`line`, within its limits.
 
-        def on_alarm(signum: int, frame: Any) -> None:
-            # Again in a second, in case the page catches this one.
-            signal.setitimer(signal.ITIMER_REAL, 1.0)
-            raise ExampleTimeout(
-                f"the example at {where} ran longer than {timeout:g} s "
-                "(the limit is BOOK_BLOCK_TIMEOUT)"
-            )
+    A class rather than a generator: its `__exit__` runs in this file, where
+    the alarm never raises, so the clean-up cannot be cut short by the very
+    timeout it is cleaning up after.
+    """
 
-        previous_handler = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-    hard_stop = _hard_stop_later(timeout + HARD_STOP_GRACE)
-    streams = sys.stdout, sys.stderr
-    printed = _Counter(limit, where)
-    sys.stdout = _Capped(streams[0], printed)
-    sys.stderr = _Capped(streams[1], printed)
-    real_exit = os._exit
-
-    def refuse_exit(status: int) -> None:
-        raise ProcessExit(
-            f"the example at {where} called os._exit({status}); "
-            "a page may not end the process"
+    def __init__(self, path: str, line: int) -> None:
+        self.where = f"{path}:{line}"
+        self.timeout = settings.block_timeout()
+        self.printed = _Counter(settings.output_limit(), self.where)
+        self.alarm = threading.current_thread() is threading.main_thread() and (
+            hasattr(signal, "setitimer")
         )
 
-    os._exit = refuse_exit
-    try:
-        yield
-    finally:
-        os._exit = real_exit
-        sys.stdout, sys.stderr = streams
-        if hard_stop:
-            faulthandler.cancel_dump_traceback_later()
-        if alarm:
+    def __enter__(self) -> None:
+        if self.alarm:
+            self.previous_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        self.hard_stop = _hard_stop_later(self.timeout + HARD_STOP_GRACE)
+        self.streams = sys.stdout, sys.stderr
+        sys.stdout = _Capped(self.streams[0], self.printed)
+        sys.stderr = _Capped(self.streams[1], self.printed)
+        self.real_exit = os._exit
+        # The same function is reachable as posix._exit (or nt._exit).
+        self.homes = [home for home in (os, sys.modules.get(os.name)) if home]
+        for home in self.homes:
+            home._exit = self._refuse_exit
+
+    def __exit__(self, *exception: object) -> None:
+        if self.alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
+        for home in self.homes:
+            home._exit = self.real_exit
+        sys.stdout, sys.stderr = self.streams
+        if self.hard_stop:
+            faulthandler.cancel_dump_traceback_later()
+        if self.alarm:
+            signal.signal(signal.SIGALRM, self.previous_handler)
+
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        if frame is not None and frame.f_code.co_filename == __file__:
+            # Setting up or cleaning up: try again in a moment (the clean-up
+            # switches the timer off first).
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
+        # Again in a second, in case the page catches this one.
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        raise ExampleTimeout(
+            f"the example at {self.where} ran longer than {self.timeout:g} s "
+            "(the limit is BOOK_BLOCK_TIMEOUT)"
+        )
+
+    def _refuse_exit(self, status: int) -> None:
+        raise ProcessExit(
+            f"the example at {self.where} called os._exit({status}); "
+            "a page may not end the process"
+        )
 
 
 #: Where a hard stop writes its traceback: pytest captures file descriptor 2

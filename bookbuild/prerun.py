@@ -212,6 +212,7 @@ class ChapterRunner:
         self._timeout = settings.block_timeout()
         self._changed = threading.Condition()
         self._closed = False
+        self._crash: BaseException | None = None
         count = workers or max(1, min(len(self._queue), os.cpu_count() or 1))
         self._workers = [_Worker() for _ in range(count)]
         self._thread = threading.Thread(
@@ -230,6 +231,10 @@ class ChapterRunner:
             while path not in self._results:
                 if self._closed:
                     raise RuntimeError("the chapter runner was stopped")
+                if not self._thread.is_alive():
+                    raise RuntimeError(
+                        f"the chapter runner failed: {self._crash!r}"
+                    ) from self._crash
                 self._changed.wait(timeout=1.0)
             return self._results[path]
 
@@ -246,6 +251,14 @@ class ChapterRunner:
     # ---- the supervising thread ------------------------------------------
 
     def _supervise(self) -> None:
+        try:
+            self._supervise_until_closed()
+        except BaseException as error:  # raised again by result(), not lost
+            with self._changed:
+                self._crash = error
+                self._changed.notify_all()
+
+    def _supervise_until_closed(self) -> None:
         while True:
             with self._changed:
                 if self._closed:

@@ -8,7 +8,9 @@ under one passes under the other with the same limits.
     example or notebook (the baseline of the build benchmark).
 ``BOOK_BLOCK_TIMEOUT``
     Seconds one example (a script block, or one ``>>>`` statement) may run
-    before it fails, naming its page and line. Default 60.
+    before it fails, naming its page and line. Default 30 (the slowest
+    example, importing PyTorch or matplotlib, takes about 8 s on a loaded
+    2-core machine).
 ``BOOK_OUTPUT_LIMIT``
     Characters one example may print (stdout and stderr together) before it
     fails. Default 100000.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_BLOCK_TIMEOUT = 60.0
+DEFAULT_BLOCK_TIMEOUT = 30.0
 DEFAULT_OUTPUT_LIMIT = 100_000
 
 _OFF = {"0", "false", "no", "off"}

@@ -19,10 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import ROOT, make_book
+from support import ROOT, make_book, mkdocs_build
 
-# tests/conftest.py, loaded just before this module is collected.
-from conftest import mkdocs_build
 from micrograd import engine
 from micrograd.engine import dot
 from micrograd.versions import v8

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from browser_support import (
+from support import (
     CHROMIUM_ARGS,
     INSPECT_OUTPUT,
     PAGE_FACTS,

@@ -19,12 +19,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import make_book
+from support import ROOT, make_book, mkdocs_build, run_bounded
 
 from bookbuild import guard, prerun, settings
-from conftest import ROOT, mkdocs_build, run_bounded
 
-#: The limit the hostile pages run under (seconds); the default is 60.
+#: The limit the hostile pages run under (seconds); the default is 30.
 LIMIT = "2"
 FAST = {"BOOK_BLOCK_TIMEOUT": LIMIT}
 
@@ -126,10 +125,16 @@ def test_printing_stops_at_the_output_limit(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_os_exit_is_refused_inside_an_example() -> None:
+    import posix
+
+    real = os._exit
     with pytest.raises(guard.ProcessExit, match=r"page\.md:5 called os\._exit\(0\)"):
         with guard.guarded("page.md", 5):
             os._exit(0)
-    assert os._exit is not None and os._exit.__module__ == "posix"
+    with pytest.raises(guard.ProcessExit, match=r"called os\._exit\(4\)"):
+        with guard.guarded("page.md", 5):
+            posix._exit(4)
+    assert os._exit is real and posix._exit is real
 
 
 # ---- under pytest --------------------------------------------------------------
@@ -273,6 +278,24 @@ def test_the_runner_reports_a_dead_worker_for_its_page(tmp_path: Path) -> None:
         # A new worker takes the chapters that were left.
         assert runner.result(good).failure is None
         assert runner.result(after).failure is None
+    finally:
+        runner.close()
+
+
+def test_a_failure_of_the_runner_itself_does_not_leave_the_build_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text("```python\nx = 1\n```\n")
+
+    def broken(self: prerun.ChapterRunner, worker: object) -> bool:
+        raise OSError("the pipe broke")
+
+    monkeypatch.setattr(prerun.ChapterRunner, "_read", broken)
+    runner = prerun.ChapterRunner([chapter], workers=1)
+    try:
+        with pytest.raises(RuntimeError, match="the chapter runner failed: OSError"):
+            runner.result(chapter)
     finally:
         runner.close()
 

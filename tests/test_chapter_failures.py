@@ -15,10 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import ROOT, make_book
-
-# tests/conftest.py, loaded just before this module is collected.
-from conftest import mkdocs_build, run_bounded
+from support import ROOT, make_book, mkdocs_build, run_bounded
 
 # A good block, then a failing one. Numbers are the file's line numbers.
 BROKEN = """\

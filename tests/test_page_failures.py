@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import make_book
+from support import ROOT, make_book, mkdocs_build, run_bounded
 
 from bookbuild import directives, notebooks
-from conftest import ROOT, mkdocs_build, run_bounded
 
 BAD_DIRECTIVES = [
     ("<!-- snapshot: 99 -->", "no snapshot v99: versions are 1 to 8"),

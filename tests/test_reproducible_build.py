@@ -13,9 +13,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from browser_support import make_book
-
-from conftest import mkdocs_build
+from support import make_book, mkdocs_build
 
 PAGE = """\
 # Figures

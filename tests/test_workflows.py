@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
-
-from conftest import ROOT, run_bounded
+from support import ROOT, run_bounded
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 

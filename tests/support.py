@@ -1,22 +1,28 @@
-"""What the site tests need besides pytest: pages, a server, colours, a book.
+"""What the tests need besides pytest, imported as `support`.
 
 Kept apart from the tests so they read as a list of promises about the site:
-which pages there are (from the nav of mkdocs.yml), a local server for the
-built site, WCAG contrast arithmetic, the scripts a page runs to report on
-its graphs, and a throwaway MkDocs project that uses the book's hooks (for
-the tests that prove a broken page stops the build).
+commands run with a time limit (a build among them), which pages there are
+(from the nav of mkdocs.yml), a local server for the built site, WCAG
+contrast arithmetic, the scripts a page runs to report on its graphs, and a
+throwaway MkDocs project that uses the book's hooks (for the tests that prove
+a broken page stops the build).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +40,72 @@ CHROMIUM_ARGS = [
 ]
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+# ---- commands, bounded in time ---------------------------------------------
+
+#: Seconds the whole strict build of the book may take; a small test book
+#: gets BUILD_TIMEOUT_SMALL.
+BUILD_TIMEOUT = 300
+BUILD_TIMEOUT_SMALL = 120
+
+
+
+def run_bounded(
+    command: list[str], timeout: float, **options: object
+) -> subprocess.CompletedProcess:
+    """`subprocess.run` that fails the test after `timeout` seconds.
+
+    The command runs in a session of its own, so on a timeout everything it
+    started (build workers, a notebook kernel) is killed with it.
+    """
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **options,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(
+            f"{' '.join(map(str, command))} did not finish in {timeout} s:\n"
+            f"{stdout[-3000:]}\n{stderr[-3000:]}"
+        )
+    finally:
+        # Anything left in the session outlived the command: stop it too.
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def mkdocs_build(
+    site_dir: Path,
+    *extra: str,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess:
+    """Run `mkdocs build` the way `make site` does, into `site_dir`."""
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--site-dir",
+        str(site_dir),
+        *extra,
+    ]
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    if timeout is None:
+        timeout = BUILD_TIMEOUT if cwd == ROOT else BUILD_TIMEOUT_SMALL
+    return run_bounded(command, timeout, cwd=cwd, env=full_env)
 
 
 # ---- pages ------------------------------------------------------------------
