@@ -37,6 +37,8 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress
+from operator import attrgetter
 
 __all__ = ["ACTIVATIONS", "Value", "dot", "no_cycle_collection", "topological_order"]
 
@@ -45,6 +47,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
 Rule = Callable[["Value", float], None]
 _new = object.__new__
+_rule_of = attrgetter("_rule")
 
 
 # ---- numbers at the door -----------------------------------------------------
@@ -450,9 +453,9 @@ def topological_order(root: Value) -> list[Value]:
         b = node._b
         if b is not None and b._rule is not None and b not in visited:
             stack.append(b)
-        for operand in node._more:
-            if operand._rule is not None and operand not in visited:
-                stack.append(operand)
+        # The further operands of a neuron's node are mostly leaves (its
+        # weights): compress() keeps those with a rule, in C, not one by one.
+        stack.extend(compress(node._more, map(_rule_of, node._more)))
     return order
 
 
@@ -524,10 +527,7 @@ _DOT_KINDS: dict[str | None, tuple[Callable[[float], float] | None, Rule]] = {
 
 
 def _all_values(items: tuple) -> bool:
-    # The usual case is checked in C, one set lookup per item; only Values of
-    # a subclass take the long way.
-    return _JUST_VALUE.issuperset(map(type, items)) or all(
-        isinstance(item, Value) for item in items)
+    return all(isinstance(item, Value) for item in items)
 
 
 _JUST_VALUE = frozenset({Value})
@@ -552,11 +552,13 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | float],
             f"dot: activation must be None or one of "
             f"{', '.join(map(repr, ACTIVATIONS))}, got {activation!r}") from None
     ws = tuple(weights)
-    if not _all_values(ws):
+    # The usual case is checked in C, one set lookup per item; only Values of
+    # a subclass, or mistakes, take the long way.
+    if not _JUST_VALUE.issuperset(map(type, ws)) and not _all_values(ws):
         kind = next(_kind(w) for w in ws if not isinstance(w, Value))
         raise TypeError(f"dot: weights must be Values, got {kind}")
     xs = tuple(inputs)
-    if not _all_values(xs):
+    if not _JUST_VALUE.issuperset(map(type, xs)) and not _all_values(xs):
         xs = tuple(x if isinstance(x, Value) else Value(_number(
             x, "dot: inputs", "Values or numbers")) for x in xs)
     if len(ws) != len(xs):
