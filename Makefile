@@ -30,8 +30,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# Prints every figure and writes it to build/bench/. The run the Performance
-# page shows is kept in benchmarks/results/ (copy a new run there to update).
+# Prints every figure and writes it to build/bench/. The runs the Performance
+# page shows are kept in benchmarks/results/ (copy new runs there to update).
 bench: $(STAMP)
 	mkdir -p build/bench
 	$(BIN)/python benchmarks/bench_engine.py --json build/bench/engine.json

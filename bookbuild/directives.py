@@ -7,6 +7,8 @@
                                       describe each version, are left out)
     <!-- source: 5 Value.__mul__ -->  named parts of v5.py (classes, methods,
                                       functions), cut out of the file
+    <!-- source: engine dot -->        the same from a module of the complete
+                                      library, micrograd/engine.py here
 
 The code is read from the files at build time, so a page can never show code
 that differs from what the tests ran. Links to downloads are filled in by the
@@ -18,8 +20,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+import micrograd
 from micrograd import versions
+
+#: The library's modules a `source:` directive may quote, by name.
+LIBRARY_MODULES = ("engine", "nn", "viz")
 
 # A directive may be indented (inside an admonition or a tab): what it stands
 # for is indented the same way.
@@ -66,6 +73,8 @@ def expand(markdown: str, download_url: Callable[[int], str]) -> str:
                 text = snapshot_markdown(_one_version(arguments, match), download_url)
             elif name == "diff":
                 text = diff_markdown(*_two_versions(arguments, match))
+            elif arguments and arguments[0] in LIBRARY_MODULES:
+                text = library_source_markdown(arguments[0], arguments[1:])
             else:
                 text = source_markdown(
                     _one_version(arguments[:1], match), arguments[1:]
@@ -118,13 +127,23 @@ def _indent(text: str) -> str:
 def source_markdown(number: int, names: list[str]) -> str:
     if not names:
         raise DirectiveError(f"source: {number} names no part of v{number}.py to show")
-    text = versions.source(number)
+    return _cut(versions.source(number), names, f"v{number}.py")
+
+
+def library_source_markdown(module: str, names: list[str]) -> str:
+    path = Path(micrograd.__file__).parent / f"{module}.py"
+    if not names:
+        raise DirectiveError(f"source: {module} names no part of {module}.py to show")
+    return _cut(path.read_text(encoding="utf-8"), names, f"micrograd/{module}.py")
+
+
+def _cut(text: str, names: list[str], filename: str) -> str:
     lines = text.splitlines()
     tree = ast.parse(text)
     pieces: list[str] = []
     in_class = None
     for qualified in names:
-        node = _find(tree, qualified, number)
+        node = _find(tree, qualified, filename)
         start = min(
             [node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]
         )
@@ -135,11 +154,10 @@ def source_markdown(number: int, names: list[str]) -> str:
         in_class = owner
         pieces.append(piece)
     body = "\n\n".join(pieces)
-    title = f"from v{number}.py"
-    return f'```python title="{title}"\n{body}\n```\n'
+    return f'```python title="from {filename}"\n{body}\n```\n'
 
 
-def _find(tree: ast.Module, qualified: str, number: int) -> ast.AST:
+def _find(tree: ast.Module, qualified: str, filename: str) -> ast.AST:
     scope: list[ast.stmt] = tree.body
     node: ast.AST = tree
     for part in qualified.split("."):
@@ -153,7 +171,7 @@ def _find(tree: ast.Module, qualified: str, number: int) -> ast.AST:
             None,
         )
         if found is None:
-            raise DirectiveError(f"source: v{number}.py has no {qualified}")
+            raise DirectiveError(f"source: {filename} has no {qualified}")
         node, scope = found, found.body
     return node
 

@@ -1,57 +1,105 @@
 """A scalar-valued autograd engine: `Value` and its backward pass.
 
 `Value` has the public API of the original micrograd engine (`data`,
-`grad`, `+ - * / **`, `relu()`, `backward()`, `_prev`, `_op`), plus
-`tanh()`, `exp()`, `log()`, `sigmoid()`, an optional `label`, and
-`dot`, which makes `bias + sum(w * x)` one node.
+`grad`, `+ - * / **`, `relu()`, `backward()`, `_prev`, `_op`,
+`_backward()`), plus `tanh()`, `exp()`, `log()`, `sigmoid()`, an optional
+`label`, and `dot`, which makes a neuron's `act(bias + sum(w * x))` one node.
 
-How it is built, and why it is fast:
+How the file is laid out:
 
-* A node has `__slots__` and holds no closure. In the teaching versions each
-  result keeps a `_backward` closure that refers back to the result, so every
-  node sits in a reference cycle: nothing is freed until the cyclic garbage
-  collector finds it, and the collector ends up doing most of the work. Here a
-  node refers only to its operands, so a graph is freed by reference counting
-  as soon as the last name for it goes away.
-* Instead of a closure, a node stores its *backward rule*: a plain function
-  shared by every node that the same operation made. Each rule is written
-  right below the method that computes the forward value.
-* Operands live in two slots, `_a` and `_b`; whatever else a rule needs (a
-  constant, an exponent) lives in `_k`, and so do the operands of a node that
-  has more than two. A plain number operand is folded into the node, so
-  `x * 3` is one node, not two.
-* `backward()` puts the graph in order with an explicit stack, so a chain of
-  a million operations needs no recursion.
-* `dot` computes a neuron's `bias + sum(w * x)` as a single node whose
-  rule updates all of its operands in one loop.
+* Each operation is declared once, inside `Value`: the method that computes
+  the result, and right under it its *backward rule*, a plain function
+  `rule(out, g)` that adds the result's gradient `g` to the operands' grads.
+  The decorator on the rule gives the symbol graphs show for it.
+* A node keeps its rule instead of a closure, and its operands in slots that
+  each hold one kind of thing: `_a` and `_b` the first two operand Values,
+  `_more` a tuple of any further ones, `_k` a plain number the operation uses.
+* `topological_order` puts a graph in order with a loop and a list used as a
+  stack. It knows no operation, only where a node keeps its operands.
 
-Bad input fails early and says what was wrong: `Value("abc")` raises
-TypeError, `log` of a non-positive number ValueError, `exp` overflow
-OverflowError, division by zero ZeroDivisionError. `bool` is refused as data
-and as an operand: Python counts `True` as an `int`, but a boolean where a
-number is expected is far more often a mistake than a wish to compute with 1.
+Why it is fast: no closure per node (the teaching versions' closures put
+every node in a reference cycle, which only the cyclic garbage collector can
+free), `__slots__` so a node has no dictionary, one class for every node so
+that CPython's attribute caches always hit, plain numbers folded into the
+node that uses them, and one node for a whole neuron.
+
+Numbers are checked once, where they come in. Any real number is accepted
+(`int`, `float`, NumPy's scalars, anything registered as `numbers.Real`)
+except `bool`: a boolean where a number is expected is far more often a
+mistake than a wish to compute with 1. Numbers that are not a Python `int` or
+`float` are converted to one, so the arithmetic is always Python's own.
 """
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable, Iterable, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import compress
+from operator import attrgetter
 
-__all__ = ["Value", "dot"]
+__all__ = ["ACTIVATIONS", "Value", "dot", "no_cycle_collection", "topological_order"]
 
+#: The activations `dot` can apply to its sum, by name.
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+Rule = Callable[["Value", float], None]
 _new = object.__new__
+_rule_of = attrgetter("_rule")
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
+# ---- numbers at the door -----------------------------------------------------
 
 def _kind(x: object) -> str:
     return type(x).__name__
 
 
-def _node(data: float, rule: Callable, a: Value | None, b: Value | None, k: object,
-          ) -> Value:
+def _number(x: object, what: str, expected: str = "an int or float") -> int | float:
+    """`x` as a Python int or float, or an error saying `what` must be `expected`."""
+    kind = type(x)
+    if kind is float:
+        return x
+    if kind is not int:
+        if kind is bool or not isinstance(x, numbers.Real):
+            raise TypeError(f"{what} must be {expected}, got {_kind(x)}")
+        # NumPy's scalars and the like: Python's own int or float from here on.
+        x = int(x) if isinstance(x, numbers.Integral) else float(x)
+        if type(x) is float:
+            return x
+    try:
+        float(x)
+    except OverflowError:
+        # The message must not print the int: str() of a huge one can fail.
+        raise OverflowError(
+            f"{what}: an int of {x.bit_length()} bits is too large for a float "
+            "(the largest is about 1.8e308)") from None
+    return x
+
+
+def _operand(x: object) -> int | float | None:
+    """`x` as a number if it is one (see `_number`), else None."""
+    kind = type(x)
+    if kind is float:
+        return x
+    if kind is not int and (kind is bool or not isinstance(x, numbers.Real)):
+        return None
+    return _number(x, "Value operand")
+
+
+# ---- rules and nodes ---------------------------------------------------------
+
+def _shown_as(symbol: str) -> Callable[[Rule], Rule]:
+    """Give a backward rule the symbol graphs show; {k} stands for the node's _k."""
+    def mark(rule: Rule) -> Rule:
+        rule.symbol = symbol
+        return rule
+    return mark
+
+
+def _result(data: float, rule: Rule, a: Value, b: Value | None = None,
+            k: float | None = None) -> Value:
     # Results skip __init__: their data comes from arithmetic on numbers that
     # were checked on the way in, and checking again costs time on every node.
     out = _new(Value)
@@ -62,6 +110,7 @@ def _node(data: float, rule: Callable, a: Value | None, b: Value | None, k: obje
     out._a = a
     out._b = b
     out._k = k
+    out._more = ()
     return out
 
 
@@ -72,174 +121,167 @@ class Value:
     compatibility with the original engine: a Value built with them lists its
     children in `_prev` and shows its `_op`, but passes no gradient to them,
     since its backward rule is unknown.
-
-    Each operation below comes as a pair: the method that computes the result,
-    and right under it the rule `rule(out, g)` that `backward()` calls with
-    the result `out` and its gradient `g` to add to the operands' grads.
     """
 
-    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_k")
+    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_k", "_more")
 
     def __init__(self, data: float, _children: Iterable[Value] = (), _op: str = "",
                  label: str = "") -> None:
-        if not _is_number(data):
-            raise TypeError(f"Value data must be an int or float, got {_kind(data)}")
+        self.data = _number(data, "Value data")
+        self.grad = 0
+        self.label = label
+        if not isinstance(_op, str):
+            raise TypeError(f"Value _op must be a str, got {_kind(_op)}")
         children = tuple(_children)
         for child in children:
             if not isinstance(child, Value):
                 raise TypeError(f"Value _children must be Values, got {_kind(child)}")
-        if not isinstance(_op, str):
-            raise TypeError(f"Value _op must be a str, got {_kind(_op)}")
-        self.data = data
-        self.grad = 0
-        self.label = label
+        # A leaf has no rule. A hand-built node gets one that does nothing
+        # but carry its _op text.
+        self._rule = _recorded(_op) if children or _op else None
         self._a = None
         self._b = None
-        if children:
-            # Stored like a dot's operands (two tuples and one more), so the
-            # graph walk needs no case of its own; _b keeps the _op text.
-            self._rule = _opaque_backward
-            self._b = _op
-            self._k = (children[:-1], (), children[-1])
-        else:
-            # A leaf has no rule; _k keeps the _op text in case one was given.
-            self._rule = None
-            self._k = _op
+        self._k = None
+        self._more = children
 
-    # ---- the graph, as the original engine shows it -------------------------
+    # ---- the graph, as the original engine shows it
 
     @property
     def _prev(self) -> set[Value]:
         """The operands this value was computed from (empty for a leaf)."""
-        rule = self._rule
-        if rule is None:
-            return set()
-        a = self._a
-        if a is None:
-            many, more, last = self._k
-            return {*many, *more, last}
-        b = self._b
-        return {a} if b is None else {a, b}
+        return {v for v in (self._a, self._b, *self._more) if v is not None}
 
     @property
     def _op(self) -> str:
         """The operation that made this value, as text for graph drawings."""
         rule = self._rule
         if rule is None:
-            return self._k
-        if rule is _opaque_backward:
-            return self._b
+            return ""
         # A folded constant has no node of its own, so the operation shows it.
-        return _SYMBOLS[rule].format(k=self._k)
+        return rule.symbol if self._k is None else rule.symbol.format(k=self._k)
 
-    @property
-    def _backward(self) -> Callable[[], None]:
+    def _backward(self) -> None:
         """Apply this node's rule once, as the original engine's closure does."""
-        rule = self._rule
-        if rule is None:
-            return _nothing
-        return lambda: rule(self, self.grad)
+        if self._rule is not None:
+            self._rule(self, self.grad)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
-    # ---- a + b --------------------------------------------------------------
+    # ---- a + b
 
     def __add__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return _node(self.data + other.data, _add_backward, self, other, None)
-        if _is_number(other):
-            return _node(self.data + other, _add_const_backward, self, None, other)
-        return NotImplemented
+            return _result(self.data + other.data, Value._add, self, other)
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        return _result(self.data + k, Value._add_k, self, None, k)
+
+    def __radd__(self, other: float) -> Value:  # other + self
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        return _result(k + self.data, Value._add_k, self, None, k)
 
     @staticmethod
-    def _add_backward(out: Value, g: float) -> None:
+    @_shown_as("+")
+    def _add(out: Value, g: float) -> None:
         out._a.grad += g
         out._b.grad += g
 
-    def __radd__(self, other: float) -> Value:  # other + self
-        if _is_number(other):
-            return _node(other + self.data, _add_const_backward, self, None, other)
-        return NotImplemented
-
     @staticmethod
-    def _add_const_backward(out: Value, g: float) -> None:
+    @_shown_as("+ {k}")
+    def _add_k(out: Value, g: float) -> None:
         out._a.grad += g
 
-    # ---- a - b and -a -------------------------------------------------------
+    # ---- a - b, k - a and -a
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return _node(self.data - other.data, _sub_backward, self, other, None)
-        if _is_number(other):
-            return _node(self.data - other, _sub_const_backward, self, None, other)
-        return NotImplemented
+            return _result(self.data - other.data, Value._sub, self, other)
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        return _result(self.data - k, Value._sub_k, self, None, k)
 
     @staticmethod
-    def _sub_backward(out: Value, g: float) -> None:
+    @_shown_as("-")
+    def _sub(out: Value, g: float) -> None:
         out._a.grad += g
         out._b.grad -= g
 
     @staticmethod
-    def _sub_const_backward(out: Value, g: float) -> None:
+    @_shown_as("- {k}")
+    def _sub_k(out: Value, g: float) -> None:
         out._a.grad += g
 
     def __rsub__(self, other: float) -> Value:  # other - self
-        if _is_number(other):
-            return _node(other - self.data, _rsub_const_backward, self, None, other)
-        return NotImplemented
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        return _result(k - self.data, Value._k_sub, self, None, k)
 
     @staticmethod
-    def _rsub_const_backward(out: Value, g: float) -> None:
+    @_shown_as("{k} -")
+    def _k_sub(out: Value, g: float) -> None:
         out._a.grad -= g
 
     def __neg__(self) -> Value:
-        return _node(-self.data, _neg_backward, self, None, None)
+        return _result(-self.data, Value._neg, self)
 
     @staticmethod
-    def _neg_backward(out: Value, g: float) -> None:
+    @_shown_as("neg")
+    def _neg(out: Value, g: float) -> None:
         out._a.grad -= g
 
-    # ---- a * b --------------------------------------------------------------
+    # ---- a * b
 
     def __mul__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return _node(self.data * other.data, _mul_backward, self, other, None)
-        if _is_number(other):
-            return _node(self.data * other, _mul_const_backward, self, None, other)
-        return NotImplemented
+            return _result(self.data * other.data, Value._mul, self, other)
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        return _result(self.data * k, Value._mul_k, self, None, k)
+
+    def __rmul__(self, other: float) -> Value:  # other * self
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        return _result(k * self.data, Value._mul_k, self, None, k)
 
     @staticmethod
-    def _mul_backward(out: Value, g: float) -> None:
+    @_shown_as("*")
+    def _mul(out: Value, g: float) -> None:
+        # d(a*b)/da = b and d(a*b)/db = a.
         a = out._a
         b = out._b
         a.grad += b.data * g
         b.grad += a.data * g
 
-    def __rmul__(self, other: float) -> Value:  # other * self
-        if _is_number(other):
-            return _node(other * self.data, _mul_const_backward, self, None, other)
-        return NotImplemented
-
     @staticmethod
-    def _mul_const_backward(out: Value, g: float) -> None:
+    @_shown_as("* {k}")
+    def _mul_k(out: Value, g: float) -> None:
         out._a.grad += out._k * g
 
-    # ---- a / b --------------------------------------------------------------
+    # ---- a / b and k / a
 
     def __truediv__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             if other.data == 0:
                 raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-            return _node(self.data / other.data, _div_backward, self, other, None)
-        if _is_number(other):
-            if other == 0:
-                raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-            return _node(self.data / other, _div_const_backward, self, None, other)
-        return NotImplemented
+            return _result(self.data / other.data, Value._div, self, other)
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        if k == 0:
+            raise ZeroDivisionError(f"division by zero: {self!r} / {k!r}")
+        return _result(self.data / k, Value._div_k, self, None, k)
 
     @staticmethod
-    def _div_backward(out: Value, g: float) -> None:
+    @_shown_as("/")
+    def _div(out: Value, g: float) -> None:
         # out = a / b: d/da = 1 / b and d/db = -a / b**2, which is -out / b.
         a = out._a
         b = out._b
@@ -247,53 +289,62 @@ class Value:
         b.grad -= g * out.data / b.data
 
     @staticmethod
-    def _div_const_backward(out: Value, g: float) -> None:
+    @_shown_as("/ {k}")
+    def _div_k(out: Value, g: float) -> None:
         out._a.grad += g / out._k
 
     def __rtruediv__(self, other: float) -> Value:  # other / self
-        if _is_number(other):
-            if self.data == 0:
-                raise ZeroDivisionError(f"division by zero: {other!r} / {self!r}")
-            return _node(other / self.data, _rdiv_const_backward, self, None, other)
-        return NotImplemented
+        k = _operand(other)
+        if k is None:
+            return NotImplemented
+        if self.data == 0:
+            raise ZeroDivisionError(f"division by zero: {k!r} / {self!r}")
+        return _result(k / self.data, Value._k_div, self, None, k)
 
     @staticmethod
-    def _rdiv_const_backward(out: Value, g: float) -> None:
-        # out = k / x: d/dx = -k / x**2, which is -out / x.
-        out._a.grad -= g * out.data / out._a.data
+    @_shown_as("{k} /")
+    def _k_div(out: Value, g: float) -> None:
+        # out = k / a: d/da = -k / a**2, which is -out / a.
+        a = out._a
+        a.grad -= g * out.data / a.data
 
-    # ---- a ** k, exp, log ---------------------------------------------------
+    # ---- a ** k
 
     def __pow__(self, exponent: float) -> Value:
         # The rule treats the exponent as a constant; a Value exponent would
         # need a gradient of its own, so it is refused rather than ignored.
-        if not _is_number(exponent):
-            raise TypeError(
-                "Value ** exponent: the exponent must be an int or float, "
-                f"got {_kind(exponent)}")
+        k = _number(exponent, "Value ** exponent: the exponent")
         x = self.data
         try:
-            data = x**exponent
+            data = x**k
         except ZeroDivisionError:
             raise ZeroDivisionError(
-                f"Value ** exponent: zero to a negative power ({exponent!r})"
-            ) from None
+                f"Value ** exponent: zero to a negative power ({k!r})") from None
         except OverflowError:
             raise OverflowError(
-                f"Value ** exponent: {x!r} ** {exponent!r} is too large for a float"
-            ) from None
+                f"Value ** exponent: {x!r} ** {k!r} is too large for a float") from None
         if isinstance(data, complex):
             # Python's answer for a negative base and a fractional exponent.
             raise ValueError(
                 f"Value ** exponent: a negative base ({x!r}) to a non-integer "
-                f"power ({exponent!r}) is not a real number")
-        return _node(data, _pow_backward, self, None, exponent)
+                f"power ({k!r}) is not a real number")
+        return _result(data, Value._pow, self, None, k)
 
     @staticmethod
-    def _pow_backward(out: Value, g: float) -> None:
-        k = out._k
+    @_shown_as("**{k}")
+    def _pow(out: Value, g: float) -> None:
         a = out._a
+        k = out._k
+        if k == 0:
+            return  # x**0 is 1 everywhere, so its slope is 0, even at x = 0.
+        if a.data == 0 and k < 1:
+            # The slope k * x**(k - 1) grows without bound as x nears 0; like
+            # PyTorch, pass on infinity rather than fail.
+            a.grad += k * math.inf * g
+            return
         a.grad += k * a.data ** (k - 1) * g
+
+    # ---- exp and log
 
     def exp(self) -> Value:
         """e to the power of this value."""
@@ -303,10 +354,11 @@ class Value:
             raise OverflowError(
                 f"exp overflows for Value(data={self.data!r}): the result is "
                 "too large for a float") from None
-        return _node(data, _exp_backward, self, None, None)
+        return _result(data, Value._exp, self)
 
     @staticmethod
-    def _exp_backward(out: Value, g: float) -> None:
+    @_shown_as("exp")
+    def _exp(out: Value, g: float) -> None:
         # The derivative of e^x is e^x, already computed as out.data.
         out._a.grad += out.data * g
 
@@ -315,51 +367,47 @@ class Value:
         x = self.data
         if x <= 0:
             raise ValueError(f"log is defined for positive numbers only, got {x!r}")
-        return _node(math.log(x), _log_backward, self, None, None)
+        return _result(math.log(x), Value._log, self)
 
     @staticmethod
-    def _log_backward(out: Value, g: float) -> None:
+    @_shown_as("log")
+    def _log(out: Value, g: float) -> None:
         out._a.grad += g / out._a.data
 
-    # ---- activations --------------------------------------------------------
+    # ---- activations
 
     def relu(self) -> Value:
         """max(0, x); its gradient is 1 where the output is positive, else 0."""
-        x = self.data
-        return _node(0 if x < 0 else x, _relu_backward, self, None, None)
+        return _result(_rectify(self.data), Value._relu, self)
 
     @staticmethod
-    def _relu_backward(out: Value, g: float) -> None:
+    @_shown_as("ReLU")
+    def _relu(out: Value, g: float) -> None:
         if out.data > 0:
             out._a.grad += g
 
     def tanh(self) -> Value:
         """Hyperbolic tangent: exactly +-1.0 for large inputs, never overflows."""
         # math.tanh saturates cleanly where (e^2x - 1) / (e^2x + 1) overflows.
-        return _node(math.tanh(self.data), _tanh_backward, self, None, None)
+        return _result(math.tanh(self.data), Value._tanh, self)
 
     @staticmethod
-    def _tanh_backward(out: Value, g: float) -> None:
+    @_shown_as("tanh")
+    def _tanh(out: Value, g: float) -> None:
         t = out.data
         out._a.grad += (1 - t * t) * g
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x), computed so that no exp() can overflow."""
-        x = self.data
-        if x >= 0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            # For negative x, e^-x could overflow; e^x cannot.
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _node(s, _sigmoid_backward, self, None, None)
+        return _result(_logistic(self.data), Value._sigmoid, self)
 
     @staticmethod
-    def _sigmoid_backward(out: Value, g: float) -> None:
+    @_shown_as("sigmoid")
+    def _sigmoid(out: Value, g: float) -> None:
         s = out.data
         out._a.grad += s * (1 - s) * g
 
-    # ---- the backward pass --------------------------------------------------
+    # ---- the backward pass
 
     def backward(self) -> None:
         """Fill in `grad` of every value this one depends on.
@@ -371,182 +419,182 @@ class Value:
         grad (`Module.zero_grad()`) between steps.
         """
         self.grad = 1
-        for node in reversed(self._topological_order()):
+        for node in reversed(topological_order(self)):
             node._rule(node, node.grad)
 
-    def _topological_order(self) -> list[Value]:
-        """Every non-leaf value this one depends on, each after its operands."""
-        if self._rule is None:
-            return []
-        order: list[Value] = []
-        visited: set[Value] = set()
-        stack: list[Value | None] = [self]
-        push = stack.append
-        pop = stack.pop
-        emit = order.append
-        mark = visited.add
-        while stack:
-            node = pop()
-            if node is None:
-                # This marker was pushed below a node's operands; they have all
-                # been emitted, so now the node can follow them.
-                emit(pop())
-                continue
-            if node in visited:
-                continue
-            mark(node)
-            push(node)
-            push(None)
-            a = node._a
-            if a is not None:
-                # Leaves have nothing to do in the backward pass, so they never
-                # go on the stack.
-                if a._rule is not None and a not in visited:
-                    push(a)
-                b = node._b
-                if b is not None and b._rule is not None and b not in visited:
-                    push(b)
-            else:
-                # More than two operands: _k holds two tuples of them and one
-                # more (a dot's weights, inputs and bias).
-                many, more, last = node._k
-                for operand in many:
-                    if operand._rule is not None and operand not in visited:
-                        push(operand)
-                for operand in more:
-                    if operand._rule is not None and operand not in visited:
-                        push(operand)
-                if last._rule is not None and last not in visited:
-                    push(last)
+
+def topological_order(root: Value) -> list[Value]:
+    """Every value `root` depends on that has a rule, each after its operands.
+
+    A loop over a list used as a stack does the work of a recursive walk, so
+    the depth of a graph costs memory, not nested calls. Leaves are left out:
+    they have nothing to pass back.
+    """
+    order: list[Value] = []
+    if root._rule is None:
         return order
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            # Pushed below a node's operands: they are all in the order now,
+            # so the node can follow them.
+            order.append(stack.pop())
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append(node)
+        stack.append(None)
+        a = node._a
+        if a is not None and a._rule is not None and a not in visited:
+            stack.append(a)
+        b = node._b
+        if b is not None and b._rule is not None and b not in visited:
+            stack.append(b)
+        # The further operands of a neuron's node are mostly leaves (its
+        # weights): compress() keeps those with a rule, in C, not one by one.
+        stack.extend(compress(node._more, map(_rule_of, node._more)))
+    return order
 
 
-def _nothing() -> None:
-    return None
+def _rectify(x: float) -> float:
+    return 0 if x < 0 else x
 
 
-def _opaque_backward(out: Value, g: float) -> None:
-    # Built by hand with Value(data, _children, _op): the rule is unknown.
-    return None
+def _logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    # For negative x, e^-x could overflow; e^x cannot.
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
-# ---- dot: bias + sum(w * x) as one node -------------------------------------
+def _recorded(text: str) -> Rule:
+    # The rule of a node built by hand: it passes nothing back.
+    def rule(out: Value, g: float) -> None:
+        return None
+    rule.symbol = text
+    return rule
+
+
+# ---- a neuron as one node: act(bias + w[0]*x[0] + w[1]*x[1] + ...) -----------
+#
+# The node keeps the bias in _a, and the weights followed by the inputs in
+# _more: (w0, w1, ..., x0, x1, ...). Its rule turns the output's gradient into
+# the sum's, through the activation's slope, then hands that to every term.
+
+def _spread(out: Value, g: float) -> None:
+    more = out._more
+    n = len(more) // 2
+    for w, x in zip(more[:n], more[n:], strict=True):
+        w.grad += x.data * g
+        x.grad += w.data * g
+    out._a.grad += g
+
+
+@_shown_as("dot")
+def _dot(out: Value, g: float) -> None:
+    _spread(out, g)
+
+
+@_shown_as("dot ReLU")
+def _dot_relu(out: Value, g: float) -> None:
+    if out.data > 0:
+        _spread(out, g)
+
+
+@_shown_as("dot tanh")
+def _dot_tanh(out: Value, g: float) -> None:
+    t = out.data
+    _spread(out, (1 - t * t) * g)
+
+
+@_shown_as("dot sigmoid")
+def _dot_sigmoid(out: Value, g: float) -> None:
+    s = out.data
+    _spread(out, s * (1 - s) * g)
+
+
+# Each activation: the function applied to the sum, and the rule of the node.
+_DOT_KINDS: dict[str | None, tuple[Callable[[float], float] | None, Rule]] = {
+    None: (None, _dot),
+    "relu": (_rectify, _dot_relu),
+    "tanh": (math.tanh, _dot_tanh),
+    "sigmoid": (_logistic, _dot_sigmoid),
+}
+
+
+def _all_values(items: tuple) -> bool:
+    return all(isinstance(item, Value) for item in items)
+
+
+_JUST_VALUE = frozenset({Value})
+
 
 def dot(weights: Sequence[Value], inputs: Sequence[Value | float],
-        bias: Value | float = 0.0) -> Value:
-    """`bias + w[0]*x[0] + w[1]*x[1] + ...` as a single node.
+        bias: Value | float = 0.0, activation: str | None = None) -> Value:
+    """`act(bias + w[0]*x[0] + w[1]*x[1] + ...)` as a single node.
 
-    The value and the gradients are those of the same sum written with `+`
-    and `*` and added up in the same order, but the graph gets one node
-    instead of two per term, and the backward pass updates all the operands in
-    one loop. `weights` are Values; `inputs` are Values or plain numbers
-    (numbers get no gradient); `bias` is a Value or a number.
+    The value and the gradients are those of the same expression written with
+    `+`, `*` and the activation, added up in the same order, but the graph
+    gets one node instead of two per term plus one, and the backward pass
+    updates all the operands in one loop. `weights` are Values; `inputs` are
+    Values or plain numbers (numbers become leaves, so they get a gradient
+    nobody reads); `bias` is a Value or a number; `activation` is None (the
+    sum itself), "relu", "tanh" or "sigmoid".
     """
+    try:
+        act, rule = _DOT_KINDS[activation]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"dot: activation must be None or one of "
+            f"{', '.join(map(repr, ACTIVATIONS))}, got {activation!r}") from None
     ws = tuple(weights)
-    for w in ws:
-        if not isinstance(w, Value):
-            raise TypeError(f"dot: weights must be Values, got {_kind(w)}")
-    xs, of_values = _dot_inputs(inputs)
+    # The usual case is checked in C, one set lookup per item; only Values of
+    # a subclass, or mistakes, take the long way.
+    if not _JUST_VALUE.issuperset(map(type, ws)) and not _all_values(ws):
+        kind = next(_kind(w) for w in ws if not isinstance(w, Value))
+        raise TypeError(f"dot: weights must be Values, got {kind}")
+    xs = tuple(inputs)
+    if not _JUST_VALUE.issuperset(map(type, xs)) and not _all_values(xs):
+        xs = tuple(x if isinstance(x, Value) else Value(_number(
+            x, "dot: inputs", "Values or numbers")) for x in xs)
     if len(ws) != len(xs):
         raise ValueError(
             f"dot: {len(ws)} weights but {len(xs)} inputs; they must pair up")
     if not isinstance(bias, Value):
-        if not _is_number(bias):
-            raise TypeError(f"dot: bias must be a Value or a number, got {_kind(bias)}")
-        bias = Value(bias)
-    return _dot(ws, xs, of_values, bias)
-
-
-def _dot_inputs(inputs: Iterable[Value | float]) -> tuple[tuple, bool]:
-    """The inputs as a tuple, and True if they are Values, False if numbers.
-
-    A mix of the two comes back as all Values (numbers become leaves), so one
-    rule covers every input. A layer calls this once for all its neurons.
-    """
-    xs = tuple(inputs)
-    if all(isinstance(x, Value) for x in xs):
-        return xs, True
-    if all(_is_number(x) for x in xs):
-        return xs, False
-    for x in xs:
-        if not isinstance(x, Value) and not _is_number(x):
-            raise TypeError(f"dot: inputs must be Values or numbers, got {_kind(x)}")
-    return tuple(x if isinstance(x, Value) else Value(x) for x in xs), True
-
-
-def _dot(ws: tuple[Value, ...], xs: tuple, of_values: bool, bias: Value) -> Value:
+        bias = Value(_number(bias, "dot: bias", "a Value or a number"))
     # Summed term by term from the bias, in the order of bias + w0*x0 + w1*x1
-    # + ..., so the result is the same float as the expression written out.
-    acc = bias.data
-    if of_values:
-        for w, x in zip(ws, xs, strict=True):
-            acc += w.data * x.data
-        return _node(acc, _dot_backward, None, None, (ws, xs, bias))
+    # + ..., so the sum is the float the written-out expression gives.
+    s = bias.data
     for w, x in zip(ws, xs, strict=True):
-        acc += w.data * x
-    return _node(acc, _dot_const_backward, None, xs, (ws, (), bias))
+        s += w.data * x.data
+    out = _result(s if act is None else act(s), rule, bias)
+    out._more = ws + xs
+    return out
 
 
-def _dot_backward(out: Value, g: float) -> None:
-    ws, xs, bias = out._k
-    for w, x in zip(ws, xs, strict=True):
-        w.grad += x.data * g
-        x.grad += w.data * g
-    bias.grad += g
+# ---- an opt-in for big graphs ----------------------------------------------------
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside a `with` block.
 
-def _dot_const_backward(out: Value, g: float) -> None:
-    # The inputs are plain numbers: they were kept in _b, away from the
-    # Values in _k that the graph walk visits.
-    ws, _, bias = out._k
-    for w, x in zip(ws, out._b, strict=True):
-        w.grad += x * g
-    bias.grad += g
-
-
-# ---- the rules by name, and how each one is drawn ---------------------------
-#
-# The methods above look their rules up as module globals: a global is found
-# faster than a class attribute, and this runs once per node.
-
-_add_backward = Value._add_backward
-_add_const_backward = Value._add_const_backward
-_sub_backward = Value._sub_backward
-_sub_const_backward = Value._sub_const_backward
-_rsub_const_backward = Value._rsub_const_backward
-_neg_backward = Value._neg_backward
-_mul_backward = Value._mul_backward
-_mul_const_backward = Value._mul_const_backward
-_div_backward = Value._div_backward
-_div_const_backward = Value._div_const_backward
-_rdiv_const_backward = Value._rdiv_const_backward
-_pow_backward = Value._pow_backward
-_exp_backward = Value._exp_backward
-_log_backward = Value._log_backward
-_relu_backward = Value._relu_backward
-_tanh_backward = Value._tanh_backward
-_sigmoid_backward = Value._sigmoid_backward
-
-# What _op shows for each rule; {k} stands for the folded constant or exponent.
-_SYMBOLS: dict[Callable, str] = {
-    _add_backward: "+",
-    _add_const_backward: "+ {k}",
-    _sub_backward: "-",
-    _sub_const_backward: "- {k}",
-    _rsub_const_backward: "{k} -",
-    _neg_backward: "neg",
-    _mul_backward: "*",
-    _mul_const_backward: "* {k}",
-    _div_backward: "/",
-    _div_const_backward: "/ {k}",
-    _rdiv_const_backward: "{k} /",
-    _pow_backward: "**{k}",
-    _exp_backward: "exp",
-    _log_backward: "log",
-    _relu_backward: "ReLU",
-    _tanh_backward: "tanh",
-    _sigmoid_backward: "sigmoid",
-    _dot_backward: "dot",
-    _dot_const_backward: "dot",
-}
-
+    Every node is an object the collector tracks, so while a big graph is
+    being built the collector keeps walking it, looking for cycles that this
+    engine never makes: its graphs are freed by reference counting alone. On
+    a graph of 100,000 operations that walking is a large part of the time
+    (see the Performance page); on a small one, such as a training step of a
+    small network, it is not worth the bother. The collector is switched back
+    on when the block ends, if it was on before, so cycles made by other code
+    inside the block are collected then.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

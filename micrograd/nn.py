@@ -8,29 +8,30 @@ neuron's weights and then its bias, layer after layer.
 
 Two additions: the nonlinearity can be `"relu"` (the default, as in the
 original), `"tanh"` (as in the book's chapters) or `"sigmoid"`; and a neuron
-computes `b + w·x` as a single node with `micrograd.engine.dot`, which
-gives the same numbers as the sum written out with `+` and `*` but builds a
-graph with far fewer nodes.
+computes `act(b + w·x)` as a single node with `micrograd.engine.dot`, which
+gives the same numbers as the expression written out with `+`, `*` and the
+activation, but builds a graph with far fewer nodes. This module uses only
+the engine's public API.
 """
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Sequence
 
-from micrograd.engine import Value, _dot, _dot_inputs
+from micrograd.engine import ACTIVATIONS, Value, dot
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
-
-#: The nonlinearities a neuron can apply, by the name `activation` takes.
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
 _NEURON_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 
 
 def _check_count(name: str, n: object) -> int:
-    if not isinstance(n, int) or isinstance(n, bool):
+    # Any whole number will do (NumPy's integers too), but not a bool.
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"{name} must be an int, got {type(n).__name__}")
+    n = int(n)
     if n < 1:
         raise ValueError(f"{name} must be at least 1, got {n}")
     return n
@@ -42,6 +43,18 @@ def _check_activation(activation: object) -> str:
             f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, "
             f"got {activation!r}")
     return activation
+
+
+def _as_values(x: Sequence[Value | float]) -> tuple[Value, ...]:
+    # Numbers become Values once for a whole layer, not once per neuron.
+    xs = tuple(x)
+    if all(isinstance(v, Value) for v in xs):
+        return xs
+    for v in xs:
+        if not isinstance(v, Value | numbers.Real) or isinstance(v, bool):
+            raise TypeError(
+                f"inputs must be Values or numbers, got {type(v).__name__}")
+    return tuple(v if isinstance(v, Value) else Value(v) for v in xs)
 
 
 class Module:
@@ -61,7 +74,7 @@ class Neuron(Module):
     """`act(b + w·x)`, or just `b + w·x` when `nonlin` is False."""
 
     def __init__(self, nin: int, nonlin: bool = True, activation: str = "relu") -> None:
-        _check_count("nin", nin)
+        nin = _check_count("nin", nin)
         # Checked before drawing weights, so a failed call leaves the random
         # stream where it was.
         self.activation = _check_activation(activation)
@@ -70,21 +83,11 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        xs, of_values = _dot_inputs(x)
-        if len(xs) != len(self.w):
-            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(xs)}")
-        return self._forward(xs, of_values)
-
-    def _forward(self, xs: tuple, of_values: bool) -> Value:
-        # xs has been checked (see _dot_inputs), once for a whole layer.
-        act = _dot(tuple(self.w), xs, of_values, self.b)
-        if not self.nonlin:
-            return act
-        if self.activation == "relu":
-            return act.relu()
-        if self.activation == "tanh":
-            return act.tanh()
-        return act.sigmoid()
+        # The activation is part of the dot node, so a neuron is one node.
+        x = tuple(x)
+        if len(x) != len(self.w):
+            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(x)}")
+        return dot(self.w, x, self.b, self.activation if self.nonlin else None)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -98,8 +101,8 @@ class Layer(Module):
     """`nout` neurons that all read the same `nin` inputs."""
 
     def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
-        _check_count("nin", nin)
-        _check_count("nout", nout)
+        nin = _check_count("nin", nin)
+        nout = _check_count("nout", nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -109,11 +112,8 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def _outputs(self, x: Sequence[Value | float]) -> list[Value]:
-        xs, of_values = _dot_inputs(x)
-        nin = len(self.neurons[0].w)
-        if len(xs) != nin:
-            raise ValueError(f"this layer takes {nin} inputs, got {len(xs)}")
-        return [n._forward(xs, of_values) for n in self.neurons]
+        xs = _as_values(x)
+        return [n(xs) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -127,14 +127,13 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int],
                  activation: str = "relu") -> None:
-        _check_count("nin", nin)
+        nin = _check_count("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(
                 f"nouts must be a list of layer widths, got {type(nouts).__name__}")
         if not nouts:
             raise ValueError("nouts must name at least one layer width, got none")
-        for width in nouts:
-            _check_count("each layer width in nouts", width)
+        nouts = [_check_count("each layer width in nouts", width) for width in nouts]
         _check_activation(activation)
         sizes = [nin, *nouts]
         last = len(nouts) - 1

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import unittest
+from pathlib import Path
 
 import pytest
 
 from bookbuild import chapters, directives
 from micrograd import versions
 from micrograd.viz import Graph
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_all(text: str) -> chapters.Document:
@@ -106,10 +109,28 @@ def test_source_directive_cuts_named_parts_from_the_file() -> None:
     assert "def __mul__" not in out
 
 
+def test_source_directive_quotes_the_library_too() -> None:
+    out = directives.expand(
+        "<!-- source: engine topological_order Value.__mul__ Value._mul -->\n",
+        download_url=str,
+    )
+    assert out.startswith('```python title="from micrograd/engine.py"')
+    text = (ROOT / "micrograd" / "engine.py").read_text()
+    start = text.index("def topological_order(")
+    end = text.index("    return order\n", start) + len("    return order")
+    assert text[start:end] in out
+    # Methods come under one class line, each with its decorators.
+    assert out.count("class Value:") == 1
+    assert "    @staticmethod\n    @_shown_as(\"*\")\n    def _mul(" in out
+    assert "def __add__" not in out
+
+
 @pytest.mark.parametrize(
     ("directive", "message"),
     [
         ("<!-- snapshot: 9 -->", "no snapshot v9"),
+        ("<!-- source: engine Value.nothing -->", "engine.py has no Value.nothing"),
+        ("<!-- source: engine -->", "names no part of engine.py"),
         ("<!-- snapshot: x -->", "expected one snapshot number"),
         ("<!-- diff: 1 -->", "expected two snapshot numbers"),
         ("<!-- source: 5 Value.nothing -->", "v5.py has no Value.nothing"),

@@ -116,3 +116,17 @@ def test_tanh_and_sigmoid_match_torch_at_extremes(x: float) -> None:
         tout.backward()
         assert out.data == pytest.approx(tout.item(), rel=1e-15, abs=1e-300)
         assert v.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize(("start", "k"), [
+    (0.0, 0.5), (0.0, 0), (0.0, 0.0), (0.0, 1.5), (0.0, 2), (0.0, 1), (2.0, 0),
+])
+def test_powers_at_zero_match_torch(start: float, k: float) -> None:
+    x = Value(start)
+    y = x**k
+    y.backward()
+    xt = leaf(start)
+    yt = xt**k
+    yt.backward()
+    assert y.data == yt.item()
+    assert x.grad == xt.grad.item()
