@@ -31,7 +31,15 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from bookbuild import chapters, directives, katex, notebooks, prerun  # noqa: E402
+from bookbuild import (  # noqa: E402
+    chapters,
+    directives,
+    katex,
+    notebooks,
+    prerun,
+    pyodide_assets,
+    runnable,
+)
 from micrograd import versions  # noqa: E402
 
 SNAPSHOT_DOWNLOADS = "downloads"
@@ -166,6 +174,7 @@ def on_page_markdown(
     if has_code and source_path is not None:
         if _runner is not None:
             markdown = _show_outputs(markdown, source_path, _runner, stash)
+        markdown = _mark_runnable(markdown, source_path)
         markdown = _with_notebook_link(markdown, page, source_path)
     _outputs_by_page[page.file.src_uri] = stash
     try:
@@ -180,6 +189,7 @@ def on_page_markdown(
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    output = runnable.attach(output)
     stash = _outputs_by_page.pop(page.file.src_uri, {})
     if not stash:
         return output
@@ -189,6 +199,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 def on_post_build(config: MkDocsConfig) -> None:
     _stop_runner()
     katex.install(Path(config.site_dir) / "assets" / "katex")
+    pyodide_assets.install(Path(config.site_dir))
 
 
 def on_build_error(error: Exception) -> None:
@@ -247,6 +258,20 @@ def _indent_of(text: str, position: int) -> str:
     line_start = text.rfind("\n", 0, position) + 1
     line = text[line_start:]
     return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _mark_runnable(markdown: str, source_path: Path) -> str:
+    """Tell the page's script which blocks the reader can run (see
+    bookbuild/runnable.py)."""
+    file = (
+        source_path.relative_to(ROOT).as_posix()
+        if source_path.is_relative_to(ROOT)
+        else source_path.name
+    )
+    try:
+        return runnable.mark(markdown, source_path, file)
+    except ValueError as error:
+        raise PluginError(str(error)) from error
 
 
 def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
