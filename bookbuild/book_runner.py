@@ -23,6 +23,7 @@ import contextlib
 import doctest
 import io
 import json
+import linecache
 import re
 import traceback
 from typing import Any
@@ -76,6 +77,8 @@ def _run_script(code: str) -> dict[str, Any]:
         "graphs": [],
     }
     printed = io.StringIO()
+    # Tracebacks quote the reader's line from here.
+    linecache.cache[BLOCK_FILE] = (len(code), None, code.splitlines(True), BLOCK_FILE)
     try:
         tree = ast.parse(code, filename=BLOCK_FILE)
     except SyntaxError as error:

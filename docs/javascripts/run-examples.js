@@ -118,9 +118,12 @@
           this.ran.add(block);
           continue;
         }
-        const ok = await this.runOne(block, python);
-        if (!ok) {
-          target.say(`Not run: the block at line ${block.line} did not finish.`);
+        // An earlier block that fails or disagrees with the book (after an
+        // edit, say) shows so, and the blocks after it run all the same, as
+        // under pytest. Only an ended Python stops the chain.
+        const finished = await this.runOne(block, python);
+        if (!finished) {
+          target.say(`Not run: the block at line ${block.line} could not run.`);
           target.element.dataset.mgState = "blocked";
           return;
         }
@@ -135,7 +138,7 @@
         const result = await python.run(block.code(), block.kind);
         this.ran.add(block);
         block.show(result, python);
-        return result.ok;
+        return true;
       } catch (error) {
         block.failed(error);
         return false;
