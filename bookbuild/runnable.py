@@ -82,22 +82,27 @@ def blocks(text: str, path: str | Path) -> list[Block]:
             tree = ast.parse(code)
         except SyntaxError:
             tree = ast.Module(body=[], type_ignores=[])
-        reason = ""
+        reason = cause = ""
         if any(start <= fence.start < end for start, end in skipped):
             reason = "the book itself does not run this block"
+            cause = "the book does not run"
         missing = sorted(_imported(tree) - AVAILABLE - set(sys.stdlib_module_names))
         if missing and not reason:
-            reason = f"needs {_and(missing)}, which the browser does not have"
+            cause = f"needs {_and(missing)}"
+            reason = f"{cause}, which the browser does not have"
         prelude = _available_imports(tree) if reason else []
         bound = _bound(tree) - _bound(ast.Module(body=prelude, type_ignores=[]))
         if not reason:
             for name in sorted(_loaded(tree) - bound):
                 if name in unavailable:
-                    reason = f"uses {name}, made by a block that {unavailable[name]}"
+                    # Named after the first block of the chain, not the last.
+                    cause = unavailable[name]
+                    reason = f"uses {name}, made by a block that {cause}"
+                    prelude = []
                     break
         for name in bound:
             if reason:
-                unavailable.setdefault(name, _short(reason))
+                unavailable.setdefault(name, cause)
             else:
                 unavailable.pop(name, None)
         found.append(
@@ -225,15 +230,6 @@ def _loaded(tree: ast.AST) -> set[str]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
     }
-
-
-def _short(reason: str) -> str:
-    """What a later block is told about a block that cannot run."""
-    if reason.startswith("needs "):
-        return reason.removesuffix(", which the browser does not have")
-    if reason.startswith("uses "):
-        return "cannot run here"
-    return "the book does not run"
 
 
 def _and(names: list[str]) -> str:
