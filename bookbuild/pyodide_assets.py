@@ -188,3 +188,20 @@ def install(site_dir: Path) -> Path:
     (destination / LIBRARY_ZIP).write_bytes(library_zip())
     (destination / "NOTICE.txt").write_text(NOTICE, encoding="utf-8")
     return destination
+
+
+def first_run_files(site_dir: Path) -> list[Path]:
+    """The files a page's first Run loads: the worker, Python, micrograd
+    (Graphviz comes on top when a block draws; see `drawing_files`)."""
+    folder = Path(site_dir) / SITE_FOLDER
+    return [
+        Path(site_dir) / "javascripts" / "run-worker.js",
+        *(folder / PYODIDE.folder / Path(name).name for name in PYODIDE.files),
+        folder / LIBRARY_ZIP,
+    ]
+
+
+def drawing_files(site_dir: Path) -> list[Path]:
+    """What the first block that draws a graph adds."""
+    folder = Path(site_dir) / SITE_FOLDER / VIZ.folder
+    return [folder / Path(name).name for name in VIZ.files]
