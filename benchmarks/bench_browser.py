@@ -8,7 +8,8 @@ Chromium (Debian's). Measures, for a reader who has never visited:
   in wall time and in CPU time of the whole browser (every process, worker
   included);
 * warm rerun: pressing Run again on the same small block;
-* bytes: what the page loaded before any Run, and what the first Run added;
+* bytes: what the page loaded before any Run, what the first Run added, and
+  the whole site;
 * second page: the next chapter's first Run, with the files in the browser's
   cache (Python still boots again: each page starts clean).
 
@@ -173,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.site is None:
             build(site)
         runs = []
+        site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         with serve(site) as base, sync_playwright() as playwright:
             for _ in range(args.repeats):
                 runs.append(measure(playwright, base, site))
@@ -198,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{median('second_page_ms') / 1000:6.2f} s   (files from the browser's cache)",
         f"bytes of the page before a Run  {median('page_bytes') / 1e6:6.2f} MB",
         f"bytes the first Run adds        {median('first_run_bytes') / 1e6:6.2f} MB",
+        f"bytes of the whole site         {site_bytes / 1e6:6.2f} MB",
     ]
     print("\n".join(lines))
     if args.json:
@@ -206,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             "header": lines[0],
             "lines": lines,
             "medians": {key: median(key) for key in runs[0]},
+            "site_bytes": site_bytes,
             "runs": runs,
             "targets": {"first_cpu_s": MAX_FIRST_CPU, "rerun_ms": MAX_RERUN_MS},
         }

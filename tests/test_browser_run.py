@@ -223,6 +223,26 @@ BLOCK_REPORT = """
 """
 
 
+#: Outputs that differ because the browser's Python (3.14, Pyodide's) words
+#: an error differently from the Python the book is built with. Each entry is
+#: the page, the example and the exact text the browser shows, so any other
+#: difference still fails.
+PYTHON_VERSION_DIFFERENCES = {
+    ("errors.md", "v8.Value(1.0) / v8.Value(0)"): (
+        "ZeroDivisionError: zero to a negative power"
+    ),
+}
+
+
+def known_difference(source: str, differs: list[str]) -> bool:
+    if len(differs) != 1:
+        return False
+    return any(
+        page == source and example in differs[0] and message in differs[0]
+        for (page, example), message in PYTHON_VERSION_DIFFERENCES.items()
+    )
+
+
 @pytest.mark.parametrize("source", runnable_pages())
 def test_every_runnable_block_gives_the_build_output(
     session: Session, source: str
@@ -243,6 +263,8 @@ def test_every_runnable_block_gives_the_build_output(
         if row["run"] == "no":
             continue
         where = f"{source}:{row['line']}"
+        if row["state"] == "failed" and known_difference(source, row["differs"]):
+            continue
         if row["state"] != "ok":
             problems.append(
                 f"{where}: {row['state']}: {row['status']} {row['error']} "
