@@ -232,3 +232,15 @@ def test_the_modules_a_page_imports_come_compiled() -> None:
     # Unchecked hash-based bytecode: flags 0b01 after the magic number.
     header = compiled["stdlib/doctest.pyc"][4:8]
     assert int.from_bytes(header, "little") == 0b01
+
+
+def test_the_performance_page_shows_the_recorded_browser_run() -> None:
+    recorded = json.loads(
+        (ROOT / "benchmarks" / "results" / "browser.json").read_text(encoding="utf-8")
+    )
+    page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert "\n".join(recorded["lines"]) in page
+    first_run = recorded["medians"]["first_run_bytes"] / 1e6
+    for name in ("index.md", "how-to-read.md"):
+        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        assert f"about {first_run:.0f} MB" in text, name

@@ -22,7 +22,7 @@ function status(text) {
 
 async function startPython() {
   const started = performance.now();
-  status("Loading Python (about 13 MB, once: the browser keeps it for later pages)…");
+  status("Loading Python (about 15 MB, once: the browser keeps it for later pages)…");
   const { loadPyodide } = await import(new URL("pyodide.mjs", PYODIDE).href);
   const pyodide = await loadPyodide({
     indexURL: PYODIDE.href,
