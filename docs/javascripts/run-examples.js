@@ -395,37 +395,45 @@
       return pre;
     }
 
+    // One transcript of every example, as a console would show it; an
+    // example whose output differs from the book's is set apart with both.
     transcript(result) {
       const shown = [];
+      let agreeing = [];
+      const flush = () => {
+        if (agreeing.length) shown.push(this.pre(agreeing.join("\n"), "mg-live-doctest"));
+        agreeing = [];
+      };
+      const label = (text) => {
+        const p = document.createElement("p");
+        p.className = "mg-example-label";
+        p.textContent = text;
+        return p;
+      };
       for (const example of result.examples || []) {
-        const item = document.createElement("div");
-        item.className = example.ok ? "mg-example" : "mg-example mg-example-differs";
         const source = example.source
           .replace(/\n$/, "")
           .split("\n")
           .map((line, index) => (index ? "... " : ">>> ") + line)
           .join("\n");
-        const lines = [source];
         if (example.ok) {
-          if (example.got) lines.push(example.got.replace(/\n$/, ""));
-          item.append(this.pre(lines.join("\n"), "mg-live-doctest"));
-        } else {
-          item.append(this.pre(source, "mg-live-doctest"));
-          const label = (text) => {
-            const p = document.createElement("p");
-            p.className = "mg-example-label";
-            p.textContent = text;
-            return p;
-          };
-          item.append(
-            label("The book expects:"),
-            this.pre(example.want.replace(/\n$/, "") || "(nothing)", "mg-live-want"),
-            label("This run gave:"),
-            this.pre(example.got.replace(/\n$/, "") || "(nothing)", "mg-live-got"),
-          );
+          agreeing.push(source);
+          if (example.got) agreeing.push(example.got.replace(/\n$/, ""));
+          continue;
         }
+        flush();
+        const item = document.createElement("div");
+        item.className = "mg-example mg-example-differs";
+        item.append(
+          this.pre(source, "mg-live-doctest"),
+          label("The book expects:"),
+          this.pre(example.want.replace(/\n$/, "") || "(nothing)", "mg-live-want"),
+          label("This run gave:"),
+          this.pre(example.got.replace(/\n$/, "") || "(nothing)", "mg-live-got"),
+        );
         shown.push(item);
       }
+      flush();
       return shown;
     }
 
