@@ -96,7 +96,7 @@
     }
 
     status(text) {
-      const block = this.running || this.statusBlock;
+      const block = this.statusBlock || this.running;
       if (block) block.say(text);
     }
 
