@@ -4,7 +4,10 @@ For every page with runnable Python blocks, the examples run in order with
 the same parser pytest uses (`bookbuild.chapters`). A failing example stops
 the build with the chapter's file and line. A block that ends in a graph or a
 figure gets it rendered under the block. Snapshot directives are expanded,
-and each chapter is offered as a notebook, each snapshot as a file.
+and each chapter is offered as a notebook, each snapshot as a file. Every
+Python block is marked as runnable in the reader's browser or not
+(`bookbuild.runnable`), and what runs it there is copied into the site
+(`bookbuild.pyodide_assets`).
 
 Set ``BOOK_EXECUTE=false`` to build without running anything (the baseline of
 the build benchmark).
