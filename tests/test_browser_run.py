@@ -125,9 +125,11 @@ class Session:
 
 
 @pytest.fixture(scope="module")
-def session(built_site: Path) -> Iterator[Session]:
-    with serve(built_site) as base, sync_api.sync_playwright() as playwright:
-        browser = Session(playwright, base)
+def session(
+    built_site: Path, playwright_driver: sync_api.Playwright
+) -> Iterator[Session]:
+    with serve(built_site) as base:
+        browser = Session(playwright_driver, base)
         try:
             yield browser
         finally:
