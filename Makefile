@@ -36,6 +36,7 @@ bench: $(STAMP)
 	mkdir -p build/bench
 	$(BIN)/python benchmarks/bench_engine.py --json build/bench/engine.json
 	$(BIN)/python benchmarks/bench_build.py --json build/bench/build.json
+	$(BIN)/python benchmarks/bench_browser.py --json build/bench/browser.json
 
 clean:
 	rm -rf site build .pytest_cache

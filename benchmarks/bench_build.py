@@ -27,6 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bookbuild import pyodide_assets  # noqa: E402
+
 MAX_RATIO = 2.0
 MAX_SECONDS = 30.0
 
@@ -50,6 +54,17 @@ def build_seconds(execute: bool, site_dir: Path, cache: Path | None = None) -> f
             f"build failed (execute={execute}):\n{result.stdout}\n{result.stderr}"
         )
     return elapsed
+
+
+def site_sizes(site: Path) -> dict[str, int]:
+    """Bytes of the whole site, of a page's first Run, of its first graph."""
+    return {
+        "site": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()),
+        "first_run": sum(
+            p.stat().st_size for p in pyodide_assets.first_run_files(site)
+        ),
+        "drawing": sum(p.stat().st_size for p in pyodide_assets.drawing_files(site)),
+    }
 
 
 def _line(name: str, times: list[float]) -> str:
@@ -83,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             empty = Path(scratch) / f"empty-cache-{repeat}"
             times["cold"].append(build_seconds(True, site, cache=empty))
             times["plain"].append(build_seconds(False, site))
+        sizes = site_sizes(site)
 
     full, cold, plain = (statistics.median(times[k]) for k in ("full", "cold", "plain"))
     print(_line("full build (examples run, graphs drawn)", times["full"]))
@@ -97,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         f"full build: {full:.2f} s, with an empty notebook cache {cold:.2f} s  "
         f"(target < {MAX_SECONDS:.0f} s: {_verdict(max(full, cold) < MAX_SECONDS)})"
     )
+    print(
+        f"site: {sizes['site'] / 1e6:.2f} MB in all; a first Run in a page loads "
+        f"{sizes['first_run'] / 1e6:.2f} MB, a first graph "
+        f"{sizes['drawing'] / 1e6:.2f} MB more"
+    )
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     if args.json:
         figures = {
@@ -104,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             "medians": {"full": full, "cold": cold, "plain": plain},
             "ratio": full / plain,
             "ratio_cold": cold / plain,
+            "bytes": sizes,
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
         }

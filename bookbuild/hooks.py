@@ -4,7 +4,10 @@ For every page with runnable Python blocks, the examples run in order with
 the same parser pytest uses (`bookbuild.chapters`). A failing example stops
 the build with the chapter's file and line. A block that ends in a graph or a
 figure gets it rendered under the block. Snapshot directives are expanded,
-and each chapter is offered as a notebook, each snapshot as a file.
+and each chapter is offered as a notebook, each snapshot as a file. Every
+Python block is marked as runnable in the reader's browser or not
+(`bookbuild.runnable`), and what runs it there is copied into the site
+(`bookbuild.pyodide_assets`).
 
 Settings (``BOOK_EXECUTE``, the time and output limits of an example) are
 read in `bookbuild.settings`. The chapters run in worker processes
@@ -47,6 +50,8 @@ from bookbuild import (  # noqa: E402
     katex,
     notebooks,
     prerun,
+    pyodide_assets,
+    runnable,
     settings,
 )
 from micrograd import versions  # noqa: E402
@@ -226,6 +231,7 @@ def on_page_markdown(
             markdown = _show_outputs(
                 markdown, source_path, lines_before, _runner, stash
             )
+        markdown = _mark_runnable(markdown, source_path)
         markdown = _with_notebook_link(markdown, page, source_path)
     _outputs_by_page[page.file.src_uri] = stash
     try:
@@ -261,6 +267,7 @@ def _shown_path(path: Path) -> Path:
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    output = runnable.attach(output)
     stash = _outputs_by_page.pop(page.file.src_uri, {})
     if not stash:
         return output
@@ -273,6 +280,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         katex.install(Path(config.site_dir) / "assets" / "katex")
     except katex.FetchError as error:
         raise PluginError(str(error)) from None
+    pyodide_assets.install(Path(config.site_dir))
 
 
 def on_build_error(error: Exception) -> None:
@@ -337,6 +345,20 @@ def _indent_of(text: str, position: int) -> str:
     line_start = text.rfind("\n", 0, position) + 1
     line = text[line_start:]
     return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _mark_runnable(markdown: str, source_path: Path) -> str:
+    """Tell the page's script which blocks the reader can run (see
+    bookbuild/runnable.py)."""
+    file = (
+        source_path.relative_to(ROOT).as_posix()
+        if source_path.is_relative_to(ROOT)
+        else source_path.name
+    )
+    try:
+        return runnable.mark(markdown, source_path, file)
+    except ValueError as error:
+        raise PluginError(str(error)) from error
 
 
 def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:

@@ -4,6 +4,7 @@ Helpers the tests import live in tests/support.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,14 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     (site / ".build-log").write_text(result.stdout + result.stderr)
     return site
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[object]:
+    """One Playwright for the whole run: its sync API cannot be started
+    twice at once, and several test modules open a browser."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is missing"
+    )
+    with sync_api.sync_playwright() as playwright:
+        yield playwright

@@ -234,13 +234,12 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(site_url: str) -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        session = Browser(playwright, site_url)
-        try:
-            yield session
-        finally:
-            session.close()
+def browser(site_url: str, playwright_driver: sync_api.Playwright) -> Iterator[Browser]:
+    session = Browser(playwright_driver, site_url)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 # Module-scoped parameters make pytest run every test of one page together,

@@ -1,0 +1,514 @@
+"""Running the examples in the reader's browser, in headless Chromium.
+
+Every page with runnable blocks is opened and its last block run, which runs
+every earlier block first: each block must give in the browser what it gave
+at build time (doctests agree with the book, graphs are the same SVG). Then
+what a reader does on chapter 5: edit, run, reset, stop a loop, see an
+error, use the keyboard, change page. One browser serves the whole module;
+each page boots its own Python, so pages run one after another. Any request
+for another host is aborted and fails the test that checks for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browser_support import (
+    CHROMIUM_ARGS,
+    ROOT,
+    SCREENSHOTS,
+    contrast,
+    flatten,
+    over,
+    page_url,
+    parse_colour,
+    serve,
+)
+
+from bookbuild import runnable
+
+CHROMIUM = (
+    "/usr/bin/chromium"
+    if os.path.exists("/usr/bin/chromium")
+    else shutil.which("chromium")
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)",
+    ),
+]
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+)
+
+DOCS = ROOT / "docs"
+CHAPTER_5 = "chapters/05-backward-rules.md"
+#: Booting Python takes seconds of CPU; a busy machine may need many.
+RUN_TIMEOUT = 180_000
+
+
+def runnable_pages() -> list[str]:
+    found = []
+    for path in sorted(DOCS.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if any(block.runs for block in runnable.blocks(text, path)):
+            found.append(path.relative_to(DOCS).as_posix())
+    return found
+
+
+def verdicts(source: str) -> list[runnable.Block]:
+    path = DOCS / source
+    return runnable.blocks(path.read_text(encoding="utf-8"), path)
+
+
+class Session:
+    """One Chromium tab per colour scheme, every request recorded."""
+
+    def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
+        self.base = base
+        self.browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.tabs: dict[str, sync_api.Page] = {}
+        for scheme in ("light", "dark"):
+            context = self.browser.new_context(
+                viewport={"width": 1280, "height": 900}, color_scheme=scheme
+            )
+            context.set_default_timeout(30_000)
+            context.route(
+                lambda url: not url.startswith(self.base),
+                lambda route: route.abort("blockedbyclient"),
+            )
+            context.route("**/sitemap.xml", self._sitemap_here)
+            # Requests a worker makes are seen by the context, not the page.
+            context.on("request", lambda request: self.requests.append(request.url))
+            tab = context.new_page()
+            tab.on("pageerror", lambda error: self.errors.append(str(error)))
+            self.tabs[scheme] = tab
+
+    def _sitemap_here(self, route: sync_api.Route) -> None:
+        """The sitemap, as if the site were built for this server.
+
+        Material navigates instantly only to pages its sitemap lists under
+        the page's own origin; the site is built for site_url (as `make
+        serve` and the published site are), the tests serve it elsewhere.
+        """
+        response = route.fetch()
+        body = re.sub(r"<loc>https?://[^/<]+/", f"<loc>{self.base}", response.text())
+        route.fulfill(response=response, body=body)
+
+    def open(self, source: str, scheme: str = "light") -> sync_api.Page:
+        tab = self.tabs[scheme]
+        tab.goto(self.base + page_url(source), wait_until="load")
+        return tab
+
+    def foreign(self) -> list[str]:
+        allowed = urlsplit(self.base).netloc
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in {"data", "blob", "about"}
+            and urlsplit(url).netloc != allowed
+        ]
+
+
+@pytest.fixture(scope="module")
+def session(
+    built_site: Path, playwright_driver: sync_api.Playwright
+) -> Iterator[Session]:
+    with serve(built_site) as base:
+        browser = Session(playwright_driver, base)
+        try:
+            yield browser
+        finally:
+            browser.browser.close()
+
+
+def block(tab: sync_api.Page, line: int) -> sync_api.Locator:
+    return tab.locator(f'div.highlight[data-mg-line="{line}"]')
+
+
+def bar(tab: sync_api.Page, line: int) -> sync_api.Locator:
+    return tab.locator(f'div.highlight[data-mg-line="{line}"] + .mg-run-bar')
+
+
+def live(tab: sync_api.Page, line: int) -> sync_api.Locator:
+    return tab.locator(f'div.highlight[data-mg-line="{line}"] + .mg-run-bar + .mg-live')
+
+
+#: States a block ends a run in.
+FINAL = ("ok", "failed", "error", "blocked", "stopped")
+
+
+def wait_state(tab: sync_api.Page, line: int, *states: str) -> str:
+    """Wait until the block at `line` is in one of `states` or has finished a
+    run; return its state and what its status line says."""
+    tab.wait_for_function(
+        """([line, states]) => {
+          const e = document.querySelector(`div.highlight[data-mg-line="${line}"]`);
+          return e && states.includes(e.dataset.mgState);
+        }""",
+        arg=[line, [*states, *FINAL]],
+        timeout=RUN_TIMEOUT,
+    )
+    state = block(tab, line).get_attribute("data-mg-state")
+    if state not in states:
+        status = bar(tab, line).locator(".mg-run-status").inner_text()
+        shown = live(tab, line).inner_text()
+        return f"{state}: {status} {shown}"
+    return state
+
+
+def node_texts(svg: sync_api.Locator, label: str) -> list[str]:
+    """The texts of the graph node whose first text is `label`."""
+    return svg.evaluate(
+        """(svg, label) => {
+          for (const node of svg.querySelectorAll("g.node")) {
+            const texts = [...node.querySelectorAll("text")].map((t) => t.textContent);
+            if (texts[0] === label) return texts;
+          }
+          return [];
+        }""",
+        label,
+    )
+
+
+def edit(tab: sync_api.Page, line: int, change: callable) -> sync_api.Locator:
+    bar(tab, line).locator(".mg-run-edit").click()
+    editor = block(tab, line).locator("textarea.mg-editor")
+    editor.fill(change(editor.input_value()))
+    return editor
+
+
+# ---- the book, run again in the browser -----------------------------------------
+
+#: What each block gave, read from the page: its state, its drawings next to
+#: the build's, and for a doctest the examples that disagree.
+BLOCK_REPORT = """
+() => [...document.querySelectorAll("div.highlight[data-mg-run]")].map((e) => {
+  const bar = e.nextElementSibling;
+  const live = bar && bar.classList.contains("mg-run-bar")
+    ? bar.nextElementSibling : null;
+  let built = live ? live.nextElementSibling : e.nextElementSibling;
+  if (built && !(built.matches(".mg-output")
+      || (built.matches(".tabbed-set") && built.querySelector(".mg-output")))) {
+    built = null;
+  }
+  const svgs = (root) => root
+    ? [...root.querySelectorAll(".mg-output svg")].map((s) => s.outerHTML) : [];
+  return {
+    line: Number(e.dataset.mgLine),
+    run: e.dataset.mgRun,
+    state: e.dataset.mgState || null,
+    status: bar && bar.classList.contains("mg-run-bar")
+      ? bar.querySelector(".mg-run-status").textContent : "",
+    error: live ? [...live.querySelectorAll(".mg-live-error")]
+      .map((p) => p.textContent).join("\\n") : "",
+    differs: live ? [...live.querySelectorAll(".mg-example-differs")]
+      .map((d) => d.textContent) : [],
+    built: svgs(built),
+    drawn: svgs(live),
+  };
+})
+"""
+
+
+#: Outputs that differ because the browser's Python (3.14, Pyodide's) words
+#: an error differently from the Python the book is built with. Each entry is
+#: the page, the example and the exact text the browser shows, so any other
+#: difference still fails.
+PYTHON_VERSION_DIFFERENCES = {
+    ("errors.md", "v8.Value(1.0) / v8.Value(0)"): (
+        "ZeroDivisionError: zero to a negative power"
+    ),
+}
+
+
+def known_difference(source: str, differs: list[str]) -> bool:
+    if len(differs) != 1:
+        return False
+    return any(
+        page == source and example in differs[0] and message in differs[0]
+        for (page, example), message in PYTHON_VERSION_DIFFERENCES.items()
+    )
+
+
+@pytest.mark.parametrize("source", runnable_pages())
+def test_every_runnable_block_gives_the_build_output(
+    session: Session, source: str
+) -> None:
+    expected = verdicts(source)
+    tab = session.open(source)
+    last = [b for b in expected if b.runs][-1]
+    # The last runnable block may sit in a closed admonition or a tab that is
+    # not selected; a click from script reaches it all the same.
+    bar(tab, last.line).locator(".mg-run-run").evaluate("button => button.click()")
+    wait_state(tab, last.line, "ok", "failed", "error", "blocked")
+    report = tab.evaluate(BLOCK_REPORT)
+    assert [(r["line"], r["run"]) for r in report] == [
+        (b.line, b.kind if b.runs else "no") for b in expected
+    ], "the page's blocks are not the ones the build marked"
+    problems = []
+    for row in report:
+        if row["run"] == "no":
+            continue
+        where = f"{source}:{row['line']}"
+        if row["state"] == "failed" and known_difference(source, row["differs"]):
+            continue
+        if row["state"] != "ok":
+            problems.append(
+                f"{where}: {row['state']}: {row['status']} {row['error']} "
+                f"{row['differs']}"
+            )
+        elif row["drawn"] != row["built"]:
+            problems.append(
+                f"{where}: drew {len(row['drawn'])} graphs, the build "
+                f"{len(row['built'])}, and they are not the same SVG"
+            )
+    assert problems == []
+    assert session.foreign() == []
+
+
+def test_some_page_draws_graphs_in_the_browser(session: Session) -> None:
+    # Guards the comparison above against passing with no graph at all.
+    tab = session.open(CHAPTER_5)
+    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    bar(tab, steps).locator(".mg-run-run").click()
+    assert wait_state(tab, steps, "ok") == "ok"
+    assert live(tab, steps).locator(".mg-output svg").count() == 6
+
+
+# ---- what a reader does ------------------------------------------------------------
+
+
+def neuron_line() -> int:
+    """The chapter 5 block that builds the neuron and draws it."""
+    path = DOCS / CHAPTER_5
+    text = path.read_text(encoding="utf-8")
+    for verdict, fence in zip(
+        verdicts(CHAPTER_5), runnable.chapters.python_fences(text), strict=True
+    ):
+        if verdict.kind == "script" and 'x2 = Value(0.0, label="x2")' in fence.source:
+            return verdict.line
+    raise AssertionError("chapter 5 no longer builds the neuron")
+
+
+def w2_gradient_with_x2_one() -> str:
+    """What the steps block must now show for w2, computed here with v5."""
+    from micrograd.versions.v5 import Value
+
+    x1, x2, w1, w2 = Value(2.0), Value(1.0), Value(-3.0), Value(1.0)
+    b = Value(6.8813735870195432)
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.grad = 1.0
+    t = o.data
+    n_grad = (1 - t**2) * o.grad
+    return f"grad {x2.data * n_grad:.4f}"
+
+
+def test_nothing_is_loaded_before_the_reader_runs(session: Session) -> None:
+    session.requests.clear()
+    tab = session.open(CHAPTER_5)
+    tab.wait_for_timeout(500)
+    assert not [url for url in session.requests if "/assets/run/" in url]
+    assert tab.locator(".mg-run-run").count() == sum(
+        b.runs for b in verdicts(CHAPTER_5)
+    )
+
+
+def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    built = tab.evaluate(
+        "(line) => document.querySelector("
+        "`div.highlight[data-mg-line='${line}'] ~ .mg-output svg`).outerHTML",
+        line,
+    )
+    editor = edit(
+        tab,
+        line,
+        lambda code: code.replace('Value(0.0, label="x2")', 'Value(1.0, label="x2")'),
+    )
+    editor.press("Control+Enter")
+    assert wait_state(tab, line, "ok") == "ok"
+    drawn = live(tab, line).locator(".mg-output svg")
+    assert drawn.count() == 1
+    assert "data 1.0000" in node_texts(drawn, "x2")
+    assert drawn.evaluate("svg => svg.outerHTML") != built
+    # The build's drawing gives way to the new one.
+    assert tab.locator(
+        f'div.highlight[data-mg-line="{line}"] ~ .mg-output'
+    ).first.is_hidden()
+
+    # The next script block backpropagates through the edited neuron.
+    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    bar(tab, steps).locator(".mg-run-run").click()
+    assert wait_state(tab, steps, "ok") == "ok"
+    tabs = live(tab, steps).locator("[role=tab]")
+    tabs.last.click()
+    shown = live(tab, steps).locator(".mg-output:not([hidden]) svg")
+    assert w2_gradient_with_x2_one() in node_texts(shown, "w2")
+
+    # Reset puts the book's code and the build's drawing back.
+    bar(tab, line).locator(".mg-run-reset").click()
+    assert block(tab, line).locator("textarea").count() == 0
+    assert block(tab, line).locator("pre").is_visible()
+    assert live(tab, line).inner_text() == ""
+    assert tab.locator(
+        f'div.highlight[data-mg-line="{line}"] ~ .mg-output'
+    ).first.is_visible()
+    assert session.foreign() == []
+
+
+def test_an_edited_doctest_shows_expected_and_got(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    first = verdicts(CHAPTER_5)[0]
+    assert first.kind == "doctest"
+    edit(tab, first.line, lambda code: code.replace("Value(-3.0", "Value(-4.0"))
+    bar(tab, first.line).locator(".mg-run-run").click()
+    assert wait_state(tab, first.line, "failed") == "failed"
+    differs = live(tab, first.line).locator(".mg-example-differs")
+    assert differs.count() == 1
+    assert "(-3.0, 2.0)" in differs.locator(".mg-live-want").inner_text()
+    assert "(-4.0, 2.0)" in differs.locator(".mg-live-got").inner_text()
+    assert "differ from the book" in bar(tab, first.line).inner_text()
+
+
+def test_an_exception_points_at_the_readers_line(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    edit(tab, line, lambda code: code + "\nx1 / 0")
+    bar(tab, line).locator(".mg-run-run").click()
+    assert wait_state(tab, line, "failed") == "failed"
+    error = live(tab, line).locator(".mg-live-error").inner_text()
+    lines = block(tab, line).locator("textarea").input_value().count("\n") + 1
+    assert f"line {lines} of this block" in error
+    assert "x1 / 0" in error
+    assert "TypeError" in error or "ZeroDivisionError" in error
+
+
+def test_stop_ends_an_endless_loop(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    edit(tab, line, lambda code: "while True:\n    pass")
+    bar(tab, line).locator(".mg-run-run").click()
+    wait_state(tab, line, "running")
+    tab.wait_for_function(
+        "(line) => document.querySelector(`div.highlight[data-mg-line='${line}'] "
+        "+ .mg-run-bar .mg-run-status`).textContent === 'Running…'",
+        arg=line,
+        timeout=RUN_TIMEOUT,
+    )
+    stop = bar(tab, line).locator(".mg-run-stop")
+    assert stop.is_visible()
+    stop.click()
+    assert wait_state(tab, line, "stopped") == "stopped"
+    assert "Stopped" in bar(tab, line).locator(".mg-run-status").inner_text()
+    # Python starts again on the next Run, with the book's code.
+    bar(tab, line).locator(".mg-run-reset").click()
+    bar(tab, line).locator(".mg-run-run").click()
+    assert wait_state(tab, line, "ok") == "ok"
+
+
+def test_keyboard_alone(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    bar(tab, line).locator(".mg-run-edit").focus()
+    tab.keyboard.press("Enter")
+    editor = block(tab, line).locator("textarea")
+    assert editor.evaluate("e => e === document.activeElement")
+    tab.keyboard.press("Control+End")
+    tab.keyboard.press("Enter")
+    tab.keyboard.press("Tab")
+    assert editor.input_value().endswith("\n    ")
+    for _ in range(4):
+        tab.keyboard.press("Backspace")
+    tab.keyboard.type("print('typed')")
+    tab.keyboard.press("Control+Enter")
+    assert wait_state(tab, line, "ok") == "ok"
+    assert "typed" in live(tab, line).locator(".mg-live-stdout").inner_text()
+    tab.keyboard.press("Escape")
+    run = bar(tab, line).locator(".mg-run-run")
+    assert run.evaluate("b => b === document.activeElement")
+    tab.evaluate(
+        "(line) => { document.querySelector(`div.highlight[data-mg-line='${line}']`)"
+        ".dataset.mgState = 'again'; }",
+        line,
+    )
+    tab.keyboard.press("Enter")
+    assert wait_state(tab, line, "ok") == "ok"
+
+
+def test_graph_drawn_in_the_dark_scheme_is_readable(session: Session) -> None:
+    tab = session.open(CHAPTER_5, "dark")
+    line = neuron_line()
+    bar(tab, line).locator(".mg-run-run").click()
+    assert wait_state(tab, line, "ok") == "ok"
+    assert tab.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    colours = (
+        live(tab, line)
+        .locator(".mg-output svg text")
+        .first.evaluate(
+            """(text) => {
+          const backgrounds = [];
+          for (let e = text.closest("svg").parentElement; e; e = e.parentElement) {
+            backgrounds.unshift(getComputedStyle(e).backgroundColor);
+          }
+          return { fill: getComputedStyle(text).fill, backgrounds };
+        }"""
+        )
+    )
+    under = flatten(colours["backgrounds"])
+    text = over(parse_colour(colours["fill"]), under)
+    assert contrast(text, under) >= 4.5
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS / "run-chapter-05-dark.png")
+
+
+def test_instant_navigation_starts_a_clean_page(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    bar(tab, line).locator(".mg-run-run").click()
+    assert wait_state(tab, line, "ok") == "ok"
+    tab.evaluate("window.mgSamePage = true")
+    tab.locator(".md-footer__link--next").click()
+    tab.wait_for_url(lambda url: "/06-topological-order/" in url)
+    # Material swapped the content without loading a new document.
+    assert tab.evaluate("window.mgSamePage === true")
+    first = next(b for b in verdicts("chapters/06-topological-order.md") if b.runs)
+    edit(
+        tab, first.line, lambda code: "print(sorted(k for k in globals() if k == 'x1'))"
+    )
+    bar(tab, first.line).locator(".mg-run-run").click()
+    assert wait_state(tab, first.line, "ok") == "ok"
+    assert live(tab, first.line).locator(".mg-live-stdout").inner_text().strip() == "[]"
+
+
+def test_blocks_that_cannot_run_say_where_to_run_them(session: Session) -> None:
+    source = "chapters/04-a-neuron.md"
+    tab = session.open(source)
+    stuck = [b for b in verdicts(source) if not b.runs]
+    assert stuck, "chapter 4 has no block that needs matplotlib any more"
+    note = tab.locator(f'div.highlight[data-mg-line="{stuck[0].line}"] + .mg-run-note')
+    text = note.inner_text()
+    assert "matplotlib" in text
+    assert f"pytest docs/{source}" in text
+    assert note.locator("a").get_attribute("href").endswith(".ipynb")
+
+
+def test_no_page_error_and_no_other_host(session: Session) -> None:
+    assert session.errors == []
+    assert session.foreign() == []

@@ -1,0 +1,246 @@
+"""Running examples in the page, without a browser: which blocks are marked
+runnable, the Python that runs them (under CPython here, as in Pyodide), and
+the files the build serves for it."""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bookbuild import chapters, pyodide_assets, runnable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bookbuild"))
+import book_runner  # noqa: E402  (shipped to the browser as a top-level module)
+
+PAGE = """\
+# A page
+
+```python
+>>> from micrograd.versions.v5 import Value
+>>> Value(2.0) * Value(3.0)
+Value(data=6.0)
+
+```
+
+```python
+import numpy as np
+from micrograd.versions.v5 import Value
+ys = np.zeros(3)
+```
+
+```python
+len(ys)
+```
+
+```python
+x = Value(1.0)
+x
+```
+
+<!-- skip: next -->
+
+```python
+x.data
+```
+
+```python title="shown only"
+never_runs()
+```
+"""
+
+
+@pytest.fixture(autouse=True)
+def clean_namespace() -> None:
+    book_runner.reset()
+
+
+def run(code: str, kind: str = "script") -> dict:
+    return json.loads(book_runner.run(code, kind))
+
+
+# ---- which blocks run ------------------------------------------------------------
+
+
+def test_blocks_are_judged_by_what_they_import_and_use(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    found = runnable.blocks(PAGE, path)
+    assert [(b.kind, b.runs) for b in found] == [
+        ("doctest", True),
+        ("script", False),
+        ("script", False),
+        ("script", True),
+        ("script", False),
+    ]
+    assert found[1].reason == "needs numpy, which the browser does not have"
+    assert found[1].prelude == "from micrograd.versions.v5 import Value"
+    assert found[2].reason == "uses ys, made by a block that needs numpy"
+    assert found[4].reason == "the book itself does not run this block"
+    # Lines are the file's, of each block's first line of code.
+    lines = PAGE.splitlines()
+    assert [lines[b.line - 1] for b in found] == [
+        ">>> from micrograd.versions.v5 import Value",
+        "import numpy as np",
+        "len(ys)",
+        "x = Value(1.0)",
+        "x.data",
+    ]
+
+
+def test_every_marker_lands_on_its_block(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    path.write_text(PAGE, encoding="utf-8")
+    marked = runnable.mark(PAGE, path, "docs/page.md")
+    assert marked.count('class="mg-runmark"') == 5
+    # Markdown must not touch what the attributes say.
+    assert "_" not in marked.split('class="mg-runmark"')[2].split(">")[0]
+    html = "".join(
+        f"<p>{part.split('</span>')[0]}</span></p>\n"
+        f'<div class="language-python highlight"><pre>code</pre></div>\n'
+        for part in marked.split("\n\n")
+        if part.startswith('<span class="mg-runmark"')
+    )
+    attached = runnable.attach(html)
+    assert "mg-runmark" not in attached
+    assert attached.count('data-mg-file="docs/page.md"') == 5
+
+
+def test_the_book_marks_all_but_the_blocks_that_need_other_packages() -> None:
+    for path in chapters.chapter_files():
+        for verdict in runnable.blocks(path.read_text(encoding="utf-8"), path):
+            if not verdict.runs:
+                assert any(
+                    name in verdict.reason for name in ("numpy", "matplotlib", "torch")
+                ), f"{path.name}:{verdict.line}: {verdict.reason}"
+
+
+# ---- the Python that runs them ------------------------------------------------------
+
+
+def test_blocks_share_one_namespace_until_reset() -> None:
+    assert run("x = 21")["ok"]
+    assert run("x * 2")["value"] == "42"
+    book_runner.reset()
+    outcome = run("x")
+    assert not outcome["ok"]
+    assert "NameError" in outcome["error"]
+
+
+def test_doctest_shows_what_came_out_and_what_was_expected() -> None:
+    outcome = run(">>> 1 + 1\n2\n>>> print('a')\nb\n", "doctest")
+    assert not outcome["ok"]
+    first, second = outcome["examples"]
+    assert first == {
+        "source": "1 + 1\n",
+        "want": "2\n",
+        "got": "2\n",
+        "ok": True,
+        "line": 1,
+    }
+    assert (second["want"], second["got"], second["ok"]) == ("b\n", "a\n", False)
+
+
+def test_doctest_numbers_match_to_the_digits_written() -> None:
+    assert run(">>> 1 / 3\n0.3333\n", "doctest")["ok"]
+    assert not run(">>> 1 / 3\n0.3334\n", "doctest")["ok"]
+
+
+def test_expected_exceptions_pass_and_unexpected_ones_are_short() -> None:
+    expected = ">>> 1 / 0\nTraceback (most recent call last):\n  ...\n"
+    assert run(expected + "ZeroDivisionError: division by zero\n", "doctest")["ok"]
+    outcome = run(">>> {}['k']\n", "doctest")
+    got = outcome["examples"][0]["got"]
+    assert "KeyError: 'k'" in got
+    assert "doctest.py" not in got
+
+
+def test_traceback_points_at_the_readers_line() -> None:
+    outcome = run("a = 1\nb = 0\na / b\n")
+    assert outcome["error"] == (
+        "Traceback (most recent call last):\n"
+        "  line 3 of this block\n"
+        "    a / b\n"
+        "ZeroDivisionError: division by zero\n"
+    )
+
+
+def test_syntax_errors_name_the_line() -> None:
+    outcome = run("x = 1\nif x\n    pass\n")
+    assert not outcome["ok"]
+    assert "line 2 of this block" in outcome["error"]
+    assert "SyntaxError" in outcome["error"]
+
+
+def test_huge_output_is_cut_with_a_note() -> None:
+    outcome = run("print('x' * 100_000)")
+    assert len(outcome["stdout"]) < 21_000
+    assert "80,001 more characters not shown" in outcome["stdout"]
+
+
+def test_graphs_come_back_as_dot() -> None:
+    code = (
+        "from micrograd.versions.v5 import Value\n"
+        "from micrograd.viz import draw_dot\n"
+        "a = Value(2.0, label='a')\n"
+        "draw_dot(a * a)\n"
+    )
+    outcome = run(code)
+    [[title, dot]] = outcome["graphs"]
+    assert title == ""
+    assert dot.startswith("digraph") and "data 2.0000" in dot
+    tabs = run("{'one': draw_dot(a), 'two': draw_dot(a * Value(3.0))}")["graphs"]
+    assert [title for title, _ in tabs] == ["one", "two"]
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="kind must be 'doctest' or 'script'"):
+        book_runner.run("1", "notebook")
+
+
+# ---- what the build serves ---------------------------------------------------------
+
+
+def test_library_zip_holds_micrograd_graphviz_and_the_runner() -> None:
+    data = pyodide_assets.library_zip()
+    assert data == pyodide_assets.library_zip(), "the zip differs between builds"
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        names = set(archive.namelist())
+    assert {"book_runner.py", "micrograd/engine.py", "graphviz/__init__.py"} <= names
+    assert not [name for name in names if "__pycache__" in name]
+
+
+def test_a_tampered_archive_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pyodide_assets, "CACHE", tmp_path)
+    (tmp_path / pyodide_assets.VIZ.archive_name).write_bytes(b"not the package")
+    with pytest.raises(RuntimeError, match="does not match the pinned integrity"):
+        pyodide_assets.archive(pyodide_assets.VIZ)
+
+
+def test_the_modules_a_page_imports_come_compiled() -> None:
+    # Compiled once with Pyodide under Node, then cached under build/npm.
+    compiled = pyodide_assets.compiled(pyodide_assets.library_zip())
+    assert "stdlib/doctest.pyc" in compiled
+    assert "stdlib/ast.pyc" in compiled
+    assert "site/micrograd/__pycache__/engine.cpython-314.pyc" in compiled
+    assert "site/__pycache__/book_runner.cpython-314.pyc" in compiled
+    # Unchecked hash-based bytecode: flags 0b01 after the magic number.
+    header = compiled["stdlib/doctest.pyc"][4:8]
+    assert int.from_bytes(header, "little") == 0b01
+
+
+def test_the_performance_page_shows_the_recorded_browser_run() -> None:
+    recorded = json.loads(
+        (ROOT / "benchmarks" / "results" / "browser.json").read_text(encoding="utf-8")
+    )
+    page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert "\n".join(recorded["lines"]) in page
+    first_run = recorded["medians"]["first_run_bytes"] / 1e6
+    for name in ("index.md", "how-to-read.md"):
+        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        assert f"about {first_run:.0f} MB" in text, name
