@@ -107,7 +107,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         # Started as early as the build can know its chapters, so they run
         # while MkDocs loads the API reference and renders other pages.
         _start_runner(
-            _in_nav_order(chapters.chapter_files(Path(config.docs_dir)), config)
+            _in_nav_order(chapters.chapter_files(Path(config.docs_dir)), config),
+            config.docs_dir,
         )
     return config
 
@@ -202,9 +203,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def _start_runner(paths: list[Path]) -> None:
+def _start_runner(paths: list[Path], docs_dir: str) -> None:
     global _runner
-    _runner = prerun.ChapterRunner(paths)
+    # One record of chapter run times per book (the tests build small books
+    # of their own from this checkout too).
+    book = hashlib.sha256(str(Path(docs_dir).resolve()).encode()).hexdigest()[:12]
+    timings = ROOT / "build" / "chapter-seconds" / f"{book}.json"
+    _runner = prerun.ChapterRunner(paths, timings=timings)
 
 
 def _stop_runner() -> None:

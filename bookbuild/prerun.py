@@ -25,6 +25,7 @@ Nothing here can hang the build or outlive it:
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -123,7 +124,7 @@ def _failing_line(error: BaseException, path: str) -> int | None:
 def worker_main(commands_fd: int, messages_fd: int, parent_pid: int) -> None:
     """Run chapters named on `commands_fd` until it closes; report on
     `messages_fd`: ("example", line, code) before each example, then
-    ("done", path, ChapterRun)."""
+    ("done", path, ChapterRun, seconds)."""
     _exit_with_parent(parent_pid)
     # What a page prints is not shown anywhere (CONTRIBUTING.md): counted
     # against its limit by the guard, then dropped rather than logged.
@@ -135,10 +136,13 @@ def worker_main(commands_fd: int, messages_fd: int, parent_pid: int) -> None:
             path = commands.recv()
         except (EOFError, OSError):
             return
+        began = time.perf_counter()
         run = run_chapter(
             path, on_example=lambda line, code: messages.send(("example", line, code))
         )
-        messages.send(("done", path, run))
+        # Timed here, so a worker's own start-up is not counted as the cost
+        # of its first chapter.
+        messages.send(("done", path, run, time.perf_counter() - began))
 
 
 def _exit_with_parent(parent_pid: int) -> None:
@@ -202,11 +206,33 @@ class _Worker:
 
 
 class ChapterRunner:
-    """Runs a set of chapters ahead of time, at most one process per core."""
+    """Runs a set of chapters ahead of time, at most one process per core.
 
-    def __init__(self, paths: list[Path], workers: int | None = None) -> None:
-        # Workers take chapters in this order: the order pages are built.
-        self._queue = deque(path.resolve() for path in paths)
+    Workers take the chapters in the order given (the order pages are
+    built), except that the chapter that took longest on the last run, as
+    recorded in `timings`, starts first: on its own worker its start-up
+    (importing PyTorch, say) overlaps with the other chapters, instead of
+    holding up its page when its turn comes.
+    """
+
+    def __init__(
+        self,
+        paths: list[Path],
+        workers: int | None = None,
+        timings: Path | None = None,
+    ) -> None:
+        resolved = [path.resolve() for path in paths]
+        self._timings = timings
+        self._seconds: dict[Path, float] = {}
+        recorded = _read_timings(timings)
+        known = [path for path in resolved if path in recorded]
+        if known:
+            slowest = max(known, key=recorded.__getitem__)
+            resolved.remove(slowest)
+            resolved.insert(0, slowest)
+        #: The order the chapters were handed to the workers in.
+        self.order = list(resolved)
+        self._queue = deque(resolved)
         self._known = set(self._queue)
         self._results: dict[Path, ChapterRun] = {}
         self._timeout = settings.block_timeout()
@@ -247,6 +273,8 @@ class ChapterRunner:
         self._thread.join()
         for worker in self._workers:
             worker.stop()
+        if self._timings is not None and self._seconds:
+            _write_timings(self._timings, self._seconds)
 
     # ---- the supervising thread ------------------------------------------
 
@@ -313,7 +341,10 @@ class ChapterRunner:
             _, worker.line, worker.code = message
             worker.since = time.monotonic()
         elif message[0] == "done":
-            self._finish(worker, message[2])
+            _, _, run, seconds = message
+            if worker.chapter is not None:
+                self._seconds[worker.chapter] = seconds
+            self._finish(worker, run)
         return True
 
     def _lost(self, worker: _Worker, detail: str, error_type: str = "Died") -> None:
@@ -330,6 +361,25 @@ class ChapterRunner:
                 self._results[worker.chapter] = run
             worker.chapter = None
             self._changed.notify_all()
+
+
+def _read_timings(path: Path | None) -> dict[Path, float]:
+    """Seconds each chapter took on the last run (nothing if unknown)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {Path(name): float(seconds) for name, seconds in data.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}  # no record yet, or an unreadable one: the given order
+
+
+def _write_timings(path: Path, seconds: dict[Path, float]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_suffix(f".{os.getpid()}.tmp")
+    data = {str(chapter): round(value, 3) for chapter, value in seconds.items()}
+    scratch.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    scratch.replace(path)
 
 
 def _death(returncode: int | None) -> str:

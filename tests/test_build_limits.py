@@ -8,6 +8,7 @@ run ends well within its bound, it names the page and the line of the block
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -280,6 +281,30 @@ def test_the_runner_reports_a_dead_worker_for_its_page(tmp_path: Path) -> None:
         assert runner.result(after).failure is None
     finally:
         runner.close()
+
+
+def test_the_slowest_chapter_of_the_last_run_starts_first(tmp_path: Path) -> None:
+    paths = []
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.md"
+        path.write_text("```python\nimport time\ntime.sleep(0.2)\n```\n")
+        paths.append(path)
+    timings = tmp_path / "times.json"
+    # No record yet: the order given (the nav's).
+    runner = prerun.ChapterRunner(paths, workers=1, timings=timings)
+    for path in paths:
+        assert runner.result(path).failure is None
+    runner.close()
+    assert runner.order == [p.resolve() for p in paths]
+    recorded = json.loads(timings.read_text())
+    assert set(recorded) == {str(p.resolve()) for p in paths}
+    assert all(seconds >= 0.2 for seconds in recorded.values())
+    # c was the slowest last time: it starts first, the rest keep their order.
+    recorded[str(paths[2].resolve())] = 100.0
+    timings.write_text(json.dumps(recorded))
+    runner = prerun.ChapterRunner(paths, workers=1, timings=timings)
+    runner.close()
+    assert runner.order == [p.resolve() for p in (paths[2], paths[0], paths[1])]
 
 
 def test_a_failure_of_the_runner_itself_does_not_leave_the_build_waiting(
