@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import (
+from support import (
     CHROMIUM_ARGS,
     ROOT,
     SCREENSHOTS,
