@@ -370,7 +370,13 @@ class _Renderer:
         with self._lock:
             thread = _thread_with_stack(run, _THREAD_STACK)
             thread.start()
-            thread.join()
+            try:
+                thread.join()
+            except BaseException:
+                # Interrupted (Ctrl-C) while Graphviz still runs: that thread
+                # keeps its engine, and the next graph gets a new one.
+                self._backend = None
+                raise
         if "error" in outcome:
             raise outcome["error"]
         return outcome["svg"].decode("utf-8")
