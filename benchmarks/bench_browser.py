@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import CHROMIUM_ARGS, serve  # noqa: E402
+from support import CHROMIUM_ARGS, serve  # noqa: E402
 
 MAX_FIRST_CPU = 5.0
 MAX_RERUN_MS = 50.0

@@ -62,12 +62,14 @@ def graph_svg(graph: Any) -> str:
     # The tests render each graph once to prove it renders and the build
     # renders it again to show it; the same DOT text gives the same SVG.
     source = graph.source
-    if source not in _svg_by_source:
-        _svg_by_source[source] = _inline(render_svg(source))
-    return _svg_by_source[source]
+    description = getattr(graph, "description", None)
+    key = (source, description)
+    if key not in _svg_by_source:
+        _svg_by_source[key] = _inline(render_svg(source, description=description))
+    return _svg_by_source[key]
 
 
-_svg_by_source: dict[str, str] = {}
+_svg_by_source: dict[tuple[str, str | None], str] = {}
 
 
 def figure_svg(figure: Any) -> str:

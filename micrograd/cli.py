@@ -6,6 +6,8 @@ python -m micrograd diff 4 5     what changed from v4 to v5
 """
 
 import argparse
+import os
+import re
 import sys
 from typing import NoReturn
 
@@ -73,23 +75,91 @@ def _list_versions() -> str:
     return "".join(f"v{v.number}  {v.title:<{width}}  {v.summary}\n" for v in VERSIONS)
 
 
+#: The status of a command killed by SIGPIPE, which is what the shell
+#: reports for `cat` and friends when the reader of a pipe stops reading.
+BROKEN_PIPE_STATUS = 128 + 13
+
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$")
+
+
+def _unknown_options(argv: list[str]) -> list[str]:
+    # argparse reports a missing command or version before an unknown option
+    # that comes first ("micrograd -x" would say a command is required), so
+    # options are checked before it runs: there are none but --help.
+    unknown = []
+    for argument in argv:
+        if argument == "--":
+            break
+        if (
+            argument.startswith("-")
+            and argument not in {"-", "-h", "--help"}
+            and not _NEGATIVE_NUMBER.match(argument)
+        ):
+            unknown.append(argument)
+    return unknown
+
+
+def _run(argv: list[str]) -> tuple[int, str]:
+    parser = _build_parser()
+    unknown = _unknown_options(argv)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args = parser.parse_args(argv)
+    if args.command == "versions":
+        return 0, _list_versions()
+    if args.command == "show":
+        # The file exactly as it is: no newline added at the end.
+        return 0, source(args.n)
+    return 0, diff(args.old, args.new)
+
+
+def _say(message: str) -> None:
+    # stderr too may be closed; then there is nobody to tell.
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(f"{PROG}: error: {message}\n")
+            sys.stderr.flush()
+        except OSError:
+            pass
+
+
+def _drop_stdout() -> None:
+    # Python flushes stdout once more at exit and would report the same
+    # failure again as "Exception ignored"; what is left goes nowhere.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``).
 
-    Returns the exit status: 0 on success, 2 for bad arguments.
+    Returns the exit status: 0 on success, 2 for bad arguments, 1 when the
+    output cannot be written (standard output closed, disk full), and 141
+    when the reader of a pipe stopped reading, silently, as `cat` does.
     """
+    if argv is None:
+        argv = sys.argv[1:]
+    if sys.stdout is None:
+        _say("standard output is closed; nothing can be printed")
+        return 1
     try:
-        args = _build_parser().parse_args(argv)
-    except SystemExit as stop:
-        # argparse exits on --help and on bad arguments; returning the
-        # status instead lets callers (and tests) run main() in-process.
-        return stop.code if isinstance(stop.code, int) else 2
-
-    if args.command == "versions":
-        sys.stdout.write(_list_versions())
-    elif args.command == "show":
-        # write, not print: print would add a newline the file does not have.
-        sys.stdout.write(source(args.n))
-    elif args.command == "diff":
-        sys.stdout.write(diff(args.old, args.new))
-    return 0
+        try:
+            status, text = _run(argv)
+        except SystemExit as stop:
+            # argparse exits on --help and on bad arguments; returning the
+            # status instead lets callers (and tests) run main() in-process.
+            status, text = (stop.code if isinstance(stop.code, int) else 2), ""
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        return BROKEN_PIPE_STATUS
+    except OSError as error:
+        _drop_stdout()
+        _say(f"cannot write to standard output: {error.strerror or error}")
+        return 1
+    return status

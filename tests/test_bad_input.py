@@ -13,6 +13,7 @@ word for word, so the page cannot drift from what the tools print.
 from __future__ import annotations
 
 import operator
+import os
 import re
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from support import ROOT, make_book, mkdocs_build
 from micrograd import engine
 from micrograd.engine import dot
 from micrograd.versions import v8
-from micrograd.viz import MAX_NODES, GraphTooLargeError, draw_dot
+from micrograd.viz import MAX_DEPTH, MAX_NODES, GraphTooLargeError, draw_dot
 
 ERRORS_PAGE = ROOT / "docs" / "errors.md"
 Value = engine.Value
@@ -108,11 +109,45 @@ def test_division_by_zero_shows_both_sides(divide, shown: str) -> None:
 
 
 def test_a_label_with_record_characters_is_drawn_as_written() -> None:
-    label = "{x|y} <in>"
+    # The label of the page's example: record syntax, an entity, a newline.
+    label = "{x|y} <in>\n&amp; out"
     svg = draw_dot(Value(2.0, label=label) * 3).svg()
     texts = [_unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
-    assert label in texts
+    first = texts.index("{x|y} <in>")
+    assert texts[first + 1] == "&amp; out"
     assert "data 2.0000" in texts  # the record still has its other cells
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [("tab\there", "U+0009, at position 3"), ("\x00", "U+0000, at position 0")],
+)
+def test_a_label_with_a_control_character_is_refused(label: str, shown: str) -> None:
+    with pytest.raises(ValueError) as error:
+        draw_dot(Value(1.0, label=label))
+    message = str(error.value)
+    assert message.startswith(f"draw_dot: label {label!r} has a control character")
+    assert shown in message
+    assert message.endswith("printable text and newlines")
+
+
+def test_a_lone_surrogate_in_a_label_is_refused() -> None:
+    with pytest.raises(
+        ValueError, match="has a lone surrogate, U\\+DC80, at position 1"
+    ):
+        draw_dot(Value(1.0, label="a\udc80"))
+
+
+def test_a_chain_too_long_for_graphviz_is_refused_up_front() -> None:
+    total = Value(0.0)
+    for i in range(100_000):
+        total = total + i
+    with pytest.raises(GraphTooLargeError) as error:
+        draw_dot(total, max_nodes=200_000)
+    assert str(error.value) == (
+        f"draw_dot: the graph is a chain of 100001 values, longer than the "
+        f"{MAX_DEPTH} Graphviz can lay out; draw a shorter expression"
+    )
 
 
 def test_a_huge_graph_is_refused_with_a_clear_message() -> None:
@@ -230,21 +265,60 @@ def test_dot_checks_its_arguments() -> None:
 # ---- the command line and the build, as transcripts on the page -----------------
 
 
-def _cli_transcript(*arguments: str) -> tuple[subprocess.CompletedProcess, str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "micrograd", *arguments],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def _cli_transcript(
+    *arguments: str, stdout: str | None = None
+) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the command line as the page shows it; `stdout` names a file to
+    send its output to (`> stdout`), else it is captured."""
+    redirect = open(stdout, "w") if stdout else None  # noqa: SIM115
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "micrograd", *arguments],
+            cwd=ROOT,
+            stdout=redirect or subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        if redirect:
+            redirect.close()
+    shown = " ".join(arguments) + (f" > {stdout}" if stdout else "")
     transcript = (
-        f"$ python -m micrograd {' '.join(arguments)}\n"
-        f"{result.stderr}"
-        f"$ echo $?\n"
-        f"{result.returncode}"
+        f"$ python -m micrograd {shown}\n{result.stderr}$ echo $?\n{result.returncode}"
     )
     return result, transcript
+
+
+def test_cli_with_an_unknown_option_names_it() -> None:
+    result, _ = _cli_transcript("-x")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "micrograd: error: unrecognized arguments: -x (see 'micrograd --help')\n"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_cli_on_a_full_disk_says_so_in_one_line() -> None:
+    result, _ = _cli_transcript("versions", stdout="/dev/full")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "micrograd: error: cannot write to standard output: No space left on device\n"
+    )
+
+
+def test_cli_stops_quietly_when_the_reader_does() -> None:
+    reading, writing = os.pipe()
+    os.close(reading)  # like `| head -3` once head has its lines
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "micrograd", "show", "8"],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(writing)
+    assert (result.returncode, result.stderr) == (141, b"")
 
 
 def test_cli_with_a_missing_version_exits_2_with_one_line() -> None:
@@ -298,6 +372,7 @@ def _build_transcript(
 def transcripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """What the tools really print for the three cases errors.md shows."""
     _, cli = _cli_transcript("show", "9")
+    _, option = _cli_transcript("-x")
     broken = make_book(
         tmp_path_factory.mktemp("broken-block"),
         {"index.md": "# Home\n", "chapters/04-a-neuron.md": BROKEN_CHAPTER},
@@ -310,7 +385,15 @@ def transcripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
     result, link = _build_transcript(linking, "--strict")
     assert result.returncode != 0, "a broken link did not stop the strict build"
-    return {"command line": cli, "failing block": build, "broken link": link}
+    found = {
+        "command line": cli,
+        "unknown option": option,
+        "failing block": build,
+        "broken link": link,
+    }
+    if Path("/dev/full").exists():
+        found["full disk"] = _cli_transcript("versions", stdout="/dev/full")[1]
+    return found
 
 
 def test_the_failing_block_transcript_names_file_line_and_error(
@@ -359,11 +442,16 @@ def test_the_page_has_one_row_per_case() -> None:
         ".log()",
         ".exp()",
         "a / b",
-        "label",
-        "100 000",
+        "or a newline",
+        "on 100 000 values",
         "rankdir",
         "backward()",
         "show 9",
+        "-x",
+        "/dev/full",
+        "head -3",
+        "tab, a NUL",
+        "max_nodes=200_000",
         "failing block",
         "link",
     ]

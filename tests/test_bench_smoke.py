@@ -64,3 +64,32 @@ def test_help_names_the_options() -> None:
     assert result.returncode == 0
     for option in ("--quick", "--json", "--runs"):
         assert option in result.stdout
+
+
+def test_build_benchmark_times_every_graph_shape(tmp_path: Path) -> None:
+    # Only the graph figures: the builds themselves take minutes.
+    out_json = tmp_path / "graphs.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_build.py"),
+            "--graphs-only",
+            "--repeats",
+            "1",
+            "--json",
+            str(out_json),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    graphs = json.loads(out_json.read_text())["graphs"]
+    assert graphs["graphs"]["x added in 1999 times (2000 values)"]["values"] == 2000
+    assert graphs["graphs"]["random graph of 2000 values"]["values"] <= 2000
+    for name in graphs["graphs"]:
+        assert f"draw {name}" in result.stdout
+    assert "every edge drawn / copies" in result.stdout
+    assert "slowest graph:" in result.stdout
+    assert isinstance(graphs["met"], bool)

@@ -23,12 +23,15 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 from support import (
+    AXE_RUN,
+    AXE_VERSION,
     CHROMIUM_ARGS,
     INSPECT_OUTPUT,
     PAGE_FACTS,
     ROOT,
     SCREENSHOTS,
     TEXT_COLOURS,
+    axe_script,
     contrast,
     flatten,
     is_chapter,
@@ -81,6 +84,7 @@ class Visit:
     failed: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     outputs: list[dict] = field(default_factory=list)
+    violations: list[dict] = field(default_factory=list)
 
     def foreign(self, base: str) -> list[str]:
         allowed = urlsplit(base).netloc
@@ -97,6 +101,7 @@ class Browser:
 
     def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
         self.base = base
+        self.axe = axe_script()
         self.browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
@@ -207,6 +212,9 @@ class Browser:
                 page.screenshot(
                     path=SCREENSHOTS / screenshot_name(source, scheme), full_page=True
                 )
+            # axe-core checks the page as a reader finds it, too.
+            page.add_script_tag(content=self.axe)
+            visit.violations = page.evaluate(AXE_RUN)
             # Inspecting opens admonitions and switches tabs, so it comes
             # after the screenshot, which shows the page as a reader finds it.
             visit.outputs = [
@@ -313,6 +321,38 @@ def flatten_text(
     colour = parse_colour(fill)
     assert colour is not None, "graph text has no fill"
     return over(colour, under)
+
+
+def test_axe_finds_nothing_to_fix(browser: Browser, source: str, scheme: str) -> None:
+    # Every rule axe-core runs by default: WCAG 2 A and AA (contrast, names,
+    # roles, keyboard access) and its best practices (unique landmarks).
+    violations = browser.visit(source, scheme).violations
+    report = [
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(
+            f"    {n['target']}: {n['html']}\n      {n['summary']}"
+            for n in v["nodes"][:5]
+        )
+        for v in violations
+    ]
+    assert violations == [], f"axe-core {AXE_VERSION}:\n" + "\n".join(report)
+
+
+def test_axe_reports_what_it_finds(browser: Browser) -> None:
+    # Guards the test above: on a page with a known fault, axe must say so.
+    page = browser.at("index.md")
+    try:
+        page.evaluate(
+            "() => { const p = document.createElement('p');"
+            " p.id = 'mg-axe-probe'; p.textContent = 'faint';"
+            " p.style.color = '#ddd'; p.style.background = '#fff';"
+            " document.querySelector('article').append(p); }"
+        )
+        page.add_script_tag(content=browser.axe)
+        found = {v["id"] for v in page.evaluate(AXE_RUN)}
+    finally:
+        page.evaluate("document.getElementById('mg-axe-probe')?.remove()")
+    assert "color-contrast" in found
 
 
 def test_formulas_are_typeset(browser: Browser, source: str) -> None:

@@ -1,11 +1,12 @@
 """The command line, run the way a reader runs it: python -m micrograd."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from micrograd.cli import main
+from micrograd.cli import BROKEN_PIPE_STATUS, main
 from micrograd.versions import VERSIONS
 
 
@@ -111,3 +112,65 @@ def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "2", "2"]) == 0
     assert capsys.readouterr().out == ""
     assert main(["--help"]) == 0
+
+
+# ---- a good citizen of the shell ----------------------------------------------
+
+
+def test_a_reader_that_stops_reading_is_not_an_error_to_report() -> None:
+    # `micrograd show 8 | true`: the pipe's reading end is closed before the
+    # command writes, so the write fails the same way every time.
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "micrograd", "show", "8"],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(writing)
+    assert result.stderr == b""
+    assert result.returncode == BROKEN_PIPE_STATUS == 141
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("args", [["versions"], ["show", "3"], ["--help"]])
+def test_a_full_disk_is_one_line_and_status_1(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "micrograd", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "micrograd: error: cannot write to standard output: No space left on device\n"
+    )
+
+
+def test_a_closed_stdout_is_one_line_and_status_1() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "micrograd", "versions"],
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),  # Python then starts with no stdout
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "micrograd: error: standard output is closed; nothing can be printed\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-x"], ["--verbose", "versions"], ["show", "-x"], ["diff", "1", "--color"]],
+)
+def test_an_unknown_option_is_named_wherever_it_is(args: list[str]) -> None:
+    line = one_error_line(run(*args))
+    unknown = next(a for a in args if a.startswith("-"))
+    assert line == (
+        f"micrograd: error: unrecognized arguments: {unknown} (see 'micrograd --help')"
+    )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 import graphviz
 import pytest
 
 from micrograd import versions, viz
 from micrograd.engine import Value as EngineValue
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _texts(svg: str) -> list[str]:
@@ -142,3 +145,157 @@ def test_highlight_refuses_a_single_value() -> None:
     a, *_, d = _expression(versions.load(3).Value)
     with pytest.raises(TypeError, match="highlight must be a collection of values"):
         viz.draw_dot(d, highlight=a)
+
+
+# ---- graphs that always draw -------------------------------------------------
+
+
+def _fan(uses: int):
+    # One value added in at every step: the shape whose long edges used to
+    # take Graphviz minutes to lay out.
+    x = EngineValue(1.0, label="x")
+    total = x
+    for _ in range(uses):
+        total = total + x
+    return total
+
+
+def test_a_small_graph_draws_every_value_once() -> None:
+    graph = viz.draw_dot(_fan(5))
+    assert "dashed" not in graph.source
+    assert graph.source.count("shape=record") == 6  # x and five sums
+
+
+def test_a_value_used_all_along_a_big_graph_is_copied_next_to_far_uses() -> None:
+    graph = viz.draw_dot(_fan(100))
+    svg = graph.svg()
+    copies = graph.source.count("style=dashed") // 2  # the copy and its edge
+    assert copies > 0
+    # Every use of x is still drawn: 100 edges into the sums' ovals come
+    # from x or from a dashed copy of it, one per sum.
+    assert _texts(svg).count("x") == 1 + copies
+    assert _texts(svg).count("+") == 100
+
+
+def test_a_chain_past_the_old_stack_limit_draws() -> None:
+    # 6000 values used to end in "wasm trap: call stack exhausted".
+    x = EngineValue(0.0)
+    for _ in range(5_999):
+        x = x + 1
+    svg = viz.draw_dot(x, max_nodes=10_000).svg()
+    assert "data 5999.0000" in _texts(svg)
+
+
+def test_a_chain_deeper_than_graphviz_can_go_is_refused_up_front(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_render(*_: object, **__: object) -> str:
+        raise AssertionError("Graphviz was asked to lay out the graph")
+
+    monkeypatch.setattr(viz, "render_svg", no_render)
+    x = EngineValue(0.0)
+    for _ in range(viz.MAX_DEPTH):
+        x = x + 1
+    with pytest.raises(viz.GraphTooLargeError) as error:
+        viz.draw_dot(x, max_nodes=200_000)
+    assert str(error.value) == (
+        f"draw_dot: the graph is a chain of {viz.MAX_DEPTH + 1} values, longer "
+        f"than the {viz.MAX_DEPTH} Graphviz can lay out; draw a shorter expression"
+    )
+
+
+def test_running_out_of_stack_anyway_is_a_clear_error_and_not_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A renderer with a tiny stack stands in for a graph that recurses
+    # deeper than MAX_DEPTH allows for.
+    monkeypatch.setattr(viz, "_WASM_STACK", 64 * 1024)
+    monkeypatch.setattr(viz, "_the_renderer", None)
+    x = EngineValue(0.0)
+    for _ in range(3_000):
+        x = x + 1
+    with pytest.raises(viz.GraphTooLargeError, match="ran out of stack"):
+        viz.draw_dot(x, max_nodes=10_000).svg()
+    # The renderer starts afresh and draws the next graph.
+    assert "data 2.0000" in _texts(viz.draw_dot(EngineValue(2.0)).svg())
+
+
+# ---- labels as written ---------------------------------------------------------
+
+
+def _svg_texts(svg: str) -> list[str]:
+    # Parsing as XML proves the SVG is valid; text is read unescaped.
+    root = ElementTree.fromstring(svg.encode("utf-8"))
+    return [text.text or "" for text in root.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize(
+    ("label", "lines"),
+    [
+        ("a&amp;b", ["a&amp;b"]),
+        ("&lt;", ["&lt;"]),
+        ("a & b", ["a & b"]),
+        ("&#38;", ["&#38;"]),
+        ("one\ntwo", ["one", "two"]),
+        ("\\N \\G \\l", ["\\N \\G \\l"]),
+        ("é ∂ 😀", ["é ∂ 😀"]),
+    ],
+)
+def test_labels_are_drawn_exactly_as_written(label: str, lines: list[str]) -> None:
+    texts = _svg_texts(viz.draw_dot(EngineValue(1.0, label=label) * 2).svg())
+    position = texts.index(lines[0])
+    assert texts[position : position + len(lines)] == lines
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "code", "position"),
+    [
+        ("a\x00b", "a control character", "0000", 1),
+        ("tab\there", "a control character", "0009", 3),
+        ("x\ry", "a control character", "000D", 1),
+        ("bell\x07", "a control character", "0007", 4),
+        ("\x85", "a control character", "0085", 0),
+        ("bad\ud800", "a lone surrogate", "D800", 3),
+    ],
+)
+def test_labels_that_cannot_be_drawn_are_refused_by_name(
+    label: str, kind: str, code: str, position: int
+) -> None:
+    with pytest.raises(ValueError) as error:
+        viz.draw_dot(EngineValue(1.0, label=label) * 2)
+    assert str(error.value) == (
+        f"draw_dot: label {label!r} has {kind}, U+{code}, at position "
+        f"{position}; a label can be drawn only if it holds printable text "
+        f"and newlines"
+    )
+
+
+# ---- a text alternative --------------------------------------------------------
+
+
+def test_the_svg_is_one_image_named_after_its_output() -> None:
+    a, b = EngineValue(2.0, label="a"), EngineValue(-3.0, label="b & <c>")
+    out = a * b
+    out.label = "L"
+    out.backward()
+    root = ElementTree.fromstring(viz.draw_dot(out).svg().encode("utf-8"))
+    expected = "Computation graph of 3 values; output L, data -6.0000, grad 1.0000"
+    assert root.get("role") == "img"
+    assert root.get("aria-label") == expected
+    assert root[0].tag == f"{SVG}title" and root[0].text == expected
+
+
+def test_versions_without_labels_or_grads_are_described_too() -> None:
+    *_, d = _expression(versions.load(2).Value)
+    svg = viz.draw_dot(d).svg()
+    root = ElementTree.fromstring(svg.encode("utf-8"))
+    assert (
+        root.get("aria-label") == "Computation graph of 5 values; output, data 4.0000"
+    )
+
+
+def test_a_label_shown_in_the_description_cannot_break_the_markup() -> None:
+    out = EngineValue(1.0, label='say "hi"\n& bye') * 1
+    out.label = 'say "hi"\n& bye'
+    root = ElementTree.fromstring(viz.draw_dot(out).svg().encode("utf-8"))
+    assert 'output say "hi" & bye, data 1.0000' in root.get("aria-label")
