@@ -112,17 +112,31 @@ def _run_script(code: str) -> dict[str, Any]:
     return outcome
 
 
-def _graphs(value: Any) -> list[list[str]]:
-    """[title, DOT] pairs for a graph or a dict of graphs; [] for anything else."""
+def _graphs(value: Any) -> list[list[str | None]]:
+    """[title, DOT, text alternative] for a graph or a dict of graphs; [] for
+    anything else. The text alternative is the one `draw_dot` gave the graph
+    (None for a graph made some other way)."""
     if _is_graph(value):
-        return [["", value.source]]
+        return [["", value.source, getattr(value, "description", None)]]
     if (
         isinstance(value, dict)
         and value
         and all(isinstance(key, str) and _is_graph(item) for key, item in value.items())
     ):
-        return [[key, item.source] for key, item in value.items()]
+        return [
+            [key, item.source, getattr(item, "description", None)]
+            for key, item in value.items()
+        ]
     return []
+
+
+def render(dot_source: str, description: str | None) -> str:
+    """A graph's SVG as the build draws it: through `micrograd.viz.render_svg`,
+    so the text alternative is added the same way (in the browser the
+    Graphviz underneath is viz-js, which the page has loaded by then)."""
+    from micrograd.viz import render_svg
+
+    return render_svg(dot_source, description=description)
 
 
 def _is_graph(value: Any) -> bool:

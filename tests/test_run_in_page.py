@@ -189,11 +189,31 @@ def test_graphs_come_back_as_dot() -> None:
         "draw_dot(a * a)\n"
     )
     outcome = run(code)
-    [[title, dot]] = outcome["graphs"]
+    [[title, dot, description]] = outcome["graphs"]
     assert title == ""
     assert dot.startswith("digraph") and "data 2.0000" in dot
+    assert description == (
+        "Computation graph of 2 values; output, data 4.0000, grad 0.0000"
+    )
     tabs = run("{'one': draw_dot(a), 'two': draw_dot(a * Value(3.0))}")["graphs"]
-    assert [title for title, _ in tabs] == ["one", "two"]
+    assert [title for title, _, _ in tabs] == ["one", "two"]
+
+
+def test_a_graph_rendered_for_the_page_is_the_build_svg() -> None:
+    # The page draws through the same function as the build, so the SVG
+    # carries the same text alternative for screen readers.
+    code = (
+        "from micrograd.versions.v5 import Value\n"
+        "from micrograd.viz import draw_dot\n"
+        "b = Value(2.0, label='b')\n"
+        "graph = draw_dot(b * b)\n"
+        "graph\n"
+    )
+    [[_, dot, description]] = run(code)["graphs"]
+    assert book_runner.render(dot, description) == book_runner._namespace[
+        "graph"
+    ].svg()
+    assert 'role="img"' in book_runner.render(dot, description)
 
 
 def test_unknown_kind_is_refused() -> None:

@@ -51,7 +51,8 @@
       graph.setAttribute("data-mg-zoom", "");
       graph.setAttribute("role", "button");
       graph.setAttribute("tabindex", "0");
-      graph.setAttribute("aria-label", TITLE);
+      // The button is named by the drawing inside it (its text alternative
+      // says what the graph shows); what pressing it does is the title.
       graph.title = TITLE;
       graph.addEventListener("click", () => open(graph, body));
       graph.addEventListener("keydown", (event) => {

@@ -246,7 +246,12 @@
       button.className = `md-button mg-run-${text.toLowerCase()}`;
       button.textContent = text;
       button.title = title;
-      button.setAttribute("aria-label", title);
+      // The spoken name starts with the word on the button, so a reader who
+      // says "click Restart" to speech control finds it.
+      button.setAttribute(
+        "aria-label",
+        title.startsWith(text) ? title : `${text}: ${title}`,
+      );
       button.addEventListener("click", action);
       return button;
     }

@@ -46,12 +46,13 @@ import book_runner
 import js
 import micrograd.viz
 
-def _render_svg(dot_source):
-    # Graphviz lives in JavaScript here; the worker loads it before any
-    # block that draws.
-    return js.renderDot(dot_source)
+class _GraphvizInJavaScript:
+    # Graphviz lives in JavaScript here (viz-js); the worker loads it before
+    # anything is drawn. micrograd.viz keeps doing everything around it.
+    def render(self, dot_source):
+        return js.renderDot(dot_source)
 
-micrograd.viz.render_svg = _render_svg
+micrograd.viz._renderer = _GraphvizInJavaScript
 `);
   python = pyodide;
   postMessage({ type: "booted", ms: performance.now() - started });
@@ -100,16 +101,21 @@ async function run({ code, kind }) {
   const result = JSON.parse(text);
   result.ms = ms;
   if (result.graphs && result.graphs.length) {
-    const graphviz = await loadViz();
-    result.svgs = result.graphs.map(([title, dot]) => {
-      try {
-        return [title, inlineSvg(graphviz.renderString(dot, { format: "svg" }))];
-      } catch (error) {
-        result.ok = false;
-        result.error = `Graphviz could not draw the graph: ${error.message}`;
-        return [title, ""];
-      }
-    });
+    await loadViz();
+    const drawer = pyodide.globals.get("book_runner");
+    try {
+      result.svgs = result.graphs.map(([title, dot, description]) => {
+        try {
+          return [title, inlineSvg(drawer.render(dot, description ?? null))];
+        } catch (error) {
+          result.ok = false;
+          result.error = `Graphviz could not draw the graph: ${error.message}`;
+          return [title, ""];
+        }
+      });
+    } finally {
+      drawer.destroy();
+    }
   }
   return result;
 }
