@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -251,8 +252,35 @@ PAGE_FACTS = """
   snapshotLinks: [...document.querySelectorAll("a.mg-download")].map((a) => a.href),
   notebookLinks: [...document.querySelectorAll(".mg-notebook-link a")]
     .map((a) => a.href),
+  scripts: [...document.scripts].map((s) => ({
+    src: s.getAttribute("src"),
+    code: s.text,
+  })),
 })
 """
+
+#: An absolute or protocol-relative address, as written in a script's code.
+_ADDRESS = re.compile(r"""(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s"'`)<>]*""", re.I)
+
+
+def foreign_in_scripts(scripts: list[dict], base: str) -> list[str]:
+    """What the page's scripts name beyond `base`: an address of another
+    host in a `src` or in the code (an import, a fetch, a loader's URL),
+    and any empty `src` (which asks for the page itself)."""
+    allowed = urlsplit(base).netloc
+    found = []
+    for script in scripts:
+        src = script["src"]
+        if src is not None and not src.strip():
+            found.append('<script src="">')
+        addresses = [src or ""] + _ADDRESS.findall(script["code"] or "")
+        found.extend(
+            address
+            for address in addresses
+            if address.startswith(("//", "http:", "https:"))
+            and urlsplit(address).netloc != allowed
+        )
+    return found
 
 
 # ---- a small book of its own, for the tests of failing builds ----------------

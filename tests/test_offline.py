@@ -93,3 +93,21 @@ def test_a_clean_page_passes_with_its_loaders_removed() -> None:
     html = page_with(OWN, MATHJAX_026, MERMAID)
     cleaned = offline.on_post_page(html, page=page, config=None)
     assert cleaned.split() == page_with(OWN).split()
+
+
+def test_the_browser_check_reads_the_code_of_scripts() -> None:
+    from browser_support import foreign_in_scripts
+
+    base = "http://127.0.0.1:4000/"
+    scripts = [
+        {"src": "http://127.0.0.1:4000/assets/katex/katex.min.js", "code": ""},
+        {"src": None, "code": 'const b = new URL("..", location)'},
+        {"src": "", "code": ""},
+        {"src": None, "code": 'await import("https://cdnjs.example.com/m.mjs")'},
+        {"src": "//cdn.example.org/x.js", "code": ""},
+    ]
+    assert foreign_in_scripts(scripts, base) == [
+        '<script src="">',
+        "https://cdnjs.example.com/m.mjs",
+        "//cdn.example.org/x.js",
+    ]
