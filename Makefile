@@ -1,4 +1,4 @@
-# Two commands set everything up on a fresh machine with Python 3.11+:
+# Two commands set everything up on a fresh machine with Python 3.11 to 3.13:
 #   make serve   build the site and serve it at http://127.0.0.1:8000
 #   make test    run every test: unit tests, every chapter, a strict build
 PYTHON ?= python3
@@ -13,6 +13,8 @@ LOCK := lock/requirements.txt
 TORCH_LOCK := lock/torch.txt
 UV_VERSION := 0.13.8
 UV := build/uv-$(UV_VERSION)/bin/uv
+# Where the CI machine keeps its PyTorch wheel (lock/torch.txt pins its hash).
+TORCH_WHEELS ?= /opt/wheels
 PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # The environment is made anew when the lock or the Python changes, so nothing
 # outside the lock stays installed; a change to pyproject.toml alone only
@@ -53,7 +55,7 @@ LOCK_FLAGS = --universal --python-version 3.11 --fork-strategy fewest \
 lock: $(UV)
 	$(UV) pip compile pyproject.toml lock/build.in --extra test $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(LOCK)
 	$(UV) pip compile lock/torch.in -c $(LOCK) --python-version 3.11 \
-	  --python-platform x86_64-manylinux_2_28 --find-links /opt/wheels \
+	  --python-platform x86_64-manylinux_2_28 --find-links $(TORCH_WHEELS) \
 	  --generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_UPGRADE) -o $(TORCH_LOCK)
 
 lock-upgrade: LOCK_UPGRADE = --upgrade
