@@ -26,7 +26,7 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: serve site test test-fast lint bench clean lock lock-upgrade torch
 
 $(LOCKED): $(LOCK)
-	@test -n "$(PY_VERSION)" || { echo "error: '$(PYTHON)' does not run; pass PYTHON=python3.11 (or 3.12, 3.13)" >&2; exit 1; }
+	@test -n "$(PY_VERSION)" || { echo "error: '$(PYTHON)' does not run; pass PYTHON=python3.11 (or 3.12, 3.13), a path if pyenv does not select it" >&2; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)

@@ -8,9 +8,13 @@ figure, with the same tools.
 from __future__ import annotations
 
 import platform
+import sys
 from importlib import metadata
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Shown in this order, by the name a reader knows them by.
 PACKAGES = {
@@ -28,13 +32,20 @@ PACKAGES = {
 
 
 def built_with() -> str:
-    """One line: the Python and the package versions of this build."""
+    """One line: the Python, the package versions and KaTeX of this build."""
+    # MkDocs restores sys.path after loading a hook, so the book's own
+    # packages are found from here on purpose.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bookbuild import katex
+
     parts = [f"Python {platform.python_version()}"]
     for distribution, name in PACKAGES.items():
         try:
             parts.append(f"{name} {metadata.version(distribution)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{name} (not installed)")
+    parts.append(f"KaTeX {katex.VERSION}")
     return "Built with " + ", ".join(parts) + "."
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from bookbuild import chapters
+from bookbuild import chapters, katex
 from micrograd import versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +114,7 @@ def test_footer_names_the_versions_that_built_the_site(built_site: Path) -> None
     for distribution in ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "graphviz"):
         assert f" {metadata.version(distribution)}," in footer, distribution
     assert f"micrograd {metadata.version('micrograd-book')}," in footer
+    assert f"KaTeX {katex.VERSION}." in footer
 
 
 def test_search_index_knows_the_pages(built_site: Path) -> None:
