@@ -15,7 +15,18 @@ UV_VERSION := 0.13.8
 UV := build/uv-$(UV_VERSION)/bin/uv
 # Where the CI machine keeps its PyTorch wheel (lock/torch.txt pins its hash).
 TORCH_WHEELS ?= /opt/wheels
-PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# pyenv installs several Pythons but runs only the one it selects: a
+# `PYTHON=python3.13` it refuses is looked up among its versions.
+ifeq ($(PY_VERSION),)
+PYENV_PYTHON := $(lastword $(sort $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(PYTHON:python%=%).*/bin/$(PYTHON))))
+ifneq ($(PYENV_PYTHON),)
+override PYTHON := $(PYENV_PYTHON)
+endif
+endif
+PY_VERSION := $(PY_VERSION)
+# The Pythons the lock serves and .ci/run tests (pyproject.toml says so too).
+SUPPORTED := 3.11 3.12 3.13
 # The environment is made anew when the lock or the Python changes, so nothing
 # outside the lock stays installed; a change to pyproject.toml alone only
 # reinstalls the project.
@@ -26,7 +37,8 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: serve site test test-fast lint bench clean lock lock-upgrade torch
 
 $(LOCKED): $(LOCK)
-	@test -n "$(PY_VERSION)" || { echo "error: '$(PYTHON)' does not run; pass PYTHON=python3.11 (or 3.12, 3.13), a path if pyenv does not select it" >&2; exit 1; }
+	@test -n "$(PY_VERSION)" || { echo "error: '$(PYTHON)' does not run; pass PYTHON=python3.11 (or 3.12, 3.13), or its path" >&2; exit 1; }
+	@case " $(SUPPORTED) " in *" $(PY_VERSION) "*) ;; *) echo "error: $(PYTHON) is Python $(PY_VERSION); the book supports $(SUPPORTED)" >&2; exit 1;; esac
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
