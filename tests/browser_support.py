@@ -91,11 +91,18 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 overflows when Chromium opens its connections
+    # while a busy machine has not yet run the accepting thread; a dropped
+    # connection is retried only after seconds, and a page looks stuck.
+    request_queue_size = 128
+
+
 @contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """Serve `directory` on 127.0.0.1 at a free port; yield its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever, name="site-server", daemon=True
