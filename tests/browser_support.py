@@ -92,9 +92,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    # The default backlog of 5 overflows when Chromium opens its connections
-    # while a busy machine has not yet run the accepting thread; a dropped
-    # connection is retried only after seconds, and a page looks stuck.
+    # The default backlog is 5. Chromium opens several connections at once,
+    # and on a busy machine the accepting thread may not run in time: a
+    # connection refused for a full backlog is retried only after seconds
+    # (a favicon request stuck for 15 s was seen so), so room is made.
     request_queue_size = 128
 
 
