@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -167,11 +168,19 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog is 5. Chromium opens several connections at once,
+    # and on a busy machine the accepting thread may not run in time: a
+    # connection refused for a full backlog is retried only after seconds
+    # (a favicon request stuck for 15 s was seen so), so room is made.
+    request_queue_size = 128
+
+
 @contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """Serve `directory` on 127.0.0.1 at a free port; yield its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(
         target=server.serve_forever, name="site-server", daemon=True
@@ -329,8 +338,35 @@ PAGE_FACTS = """
   snapshotLinks: [...document.querySelectorAll("a.mg-download")].map((a) => a.href),
   notebookLinks: [...document.querySelectorAll(".mg-notebook-link a")]
     .map((a) => a.href),
+  scripts: [...document.scripts].map((s) => ({
+    src: s.getAttribute("src"),
+    code: s.text,
+  })),
 })
 """
+
+#: An absolute or protocol-relative address, as written in a script's code.
+_ADDRESS = re.compile(r"""(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s"'`)<>]*""", re.I)
+
+
+def foreign_in_scripts(scripts: list[dict], base: str) -> list[str]:
+    """What the page's scripts name beyond `base`: an address of another
+    host in a `src` or in the code (an import, a fetch, a loader's URL),
+    and any empty `src` (which asks for the page itself)."""
+    allowed = urlsplit(base).netloc
+    found = []
+    for script in scripts:
+        src = script["src"]
+        if src is not None and not src.strip():
+            found.append('<script src="">')
+        addresses = [src or ""] + _ADDRESS.findall(script["code"] or "")
+        found.extend(
+            address
+            for address in addresses
+            if address.startswith(("//", "http:", "https:"))
+            and urlsplit(address).netloc != allowed
+        )
+    return found
 
 
 # ---- a small book of its own, for the tests of failing builds ----------------

@@ -34,6 +34,7 @@ from support import (
     axe_script,
     contrast,
     flatten,
+    foreign_in_scripts,
     is_chapter,
     nav_sources,
     over,
@@ -282,6 +283,9 @@ def test_page_loads_cleanly_from_this_host_only(
     assert visit.console_errors == []
     assert visit.failed == []
     assert visit.foreign(browser.base) == [], "the page asked another host"
+    # A loader that has not fired yet (a dynamic import kept for a diagram
+    # the page lacks) shows only in the code of its script.
+    assert foreign_in_scripts(visit.facts["scripts"], browser.base) == []
     assert visit.requests, "no request recorded: the page did not load"
     assert visit.facts["scheme"] == SCHEMES[scheme]
 

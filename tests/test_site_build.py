@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import platform
 import re
 from html.parser import HTMLParser
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
 
-from bookbuild import chapters
+from bookbuild import chapters, katex
 from micrograd import versions
 
 ROOT = Path(__file__).resolve().parent.parent
+#: An absolute or protocol-relative address in a script's code.
+_ADDRESS = re.compile(r"""(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s"'`)<>]*""", re.I)
 
 
 def page(site: Path, name: str) -> str:
@@ -84,10 +88,33 @@ def test_pages_ask_no_other_host(built_site: Path) -> None:
         collector.feed(html_path.read_text(encoding="utf-8"))
         external = [
             url
-            for url in collector.resources
-            if "://" in url and not allowed.match(url)
+            for url in collector.resources + collector.script_addresses
+            if ("://" in url or url.startswith("//")) and not allowed.match(url)
         ]
         assert not external, f"{html_path.relative_to(built_site)} loads {external}"
+        assert not collector.empty_sources, (
+            f"{html_path.relative_to(built_site)} has a script with an empty src"
+        )
+
+
+def test_a_script_naming_another_host_is_caught() -> None:
+    collector = _ResourceCollector()
+    collector.feed(
+        '<script src="">  </script><script type="module">'
+        'await import("https://cdn.example.org/m.mjs")</script>'
+    )
+    assert collector.script_addresses == ["https://cdn.example.org/m.mjs"]
+    assert collector.empty_sources == 1
+
+
+def test_footer_names_the_versions_that_built_the_site(built_site: Path) -> None:
+    footer = page(built_site, "performance").split('class="md-copyright__highlight"')[1]
+    footer = footer.split("</div>")[0]
+    assert f"Python {platform.python_version()}," in footer
+    for distribution in ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "graphviz"):
+        assert f" {metadata.version(distribution)}," in footer, distribution
+    assert f"micrograd {metadata.version('micrograd-book')}," in footer
+    assert f"KaTeX {katex.VERSION}." in footer
 
 
 def test_search_index_knows_the_pages(built_site: Path) -> None:
@@ -102,9 +129,32 @@ class _ResourceCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.resources: list[str] = []
+        #: Addresses written in the code of inline scripts (an import, a
+        #: fetch, a loader's URL), which no tag shows.
+        self.script_addresses: list[str] = []
+        self.empty_sources = 0
+        self._in_script = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.script_addresses.extend(_ADDRESS.findall(data))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        if tag == "script":
+            self._in_script = True
+            if "src" in values and not (values["src"] or "").strip():
+                self.empty_sources += 1
+            self.script_addresses.extend(
+                address
+                for name, value in attrs
+                if name != "src"
+                for address in _ADDRESS.findall(value or "")
+            )
         if tag in {
             "script",
             "img",
