@@ -104,9 +104,10 @@ async function run({ code, kind }) {
     await loadViz();
     const drawer = pyodide.globals.get("book_runner");
     try {
+      // JSON's null would reach Python as JsNull; undefined arrives as None.
       result.svgs = result.graphs.map(([title, dot, description]) => {
         try {
-          return [title, inlineSvg(drawer.render(dot, description ?? null))];
+          return [title, inlineSvg(drawer.render(dot, description ?? undefined))];
         } catch (error) {
           result.ok = false;
           result.error = `Graphviz could not draw the graph: ${error.message}`;
