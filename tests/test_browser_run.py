@@ -287,7 +287,11 @@ def test_some_page_draws_graphs_in_the_browser(session: Session) -> None:
     steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
-    assert live(tab, steps).locator(".mg-output svg").count() == 6
+    built = tab.locator(
+        f'div.highlight[data-mg-line="{steps}"] ~ .tabbed-set'
+    ).first.locator(".mg-output svg")
+    assert built.count() > 1
+    assert live(tab, steps).locator(".mg-output svg").count() == built.count()
 
 
 # ---- what a reader does ------------------------------------------------------------
@@ -300,7 +304,7 @@ def neuron_line() -> int:
     for verdict, fence in zip(
         verdicts(CHAPTER_5), runnable.chapters.python_fences(text), strict=True
     ):
-        if verdict.kind == "script" and 'x2 = Value(0.0, label="x2")' in fence.source:
+        if verdict.kind == "script" and "= neuron(Value)" in fence.source:
             return verdict.line
     raise AssertionError("chapter 5 no longer builds the neuron")
 
@@ -340,7 +344,8 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
     editor = edit(
         tab,
         line,
-        lambda code: code.replace('Value(0.0, label="x2")', 'Value(1.0, label="x2")'),
+        # The neuron's own way to change one input: x2 = 0.0 + 1.0.
+        lambda code: code.replace("neuron(Value)", 'neuron(Value, nudge="x2", h=1.0)'),
     )
     editor.press("Control+Enter")
     assert wait_state(tab, line, "ok") == "ok"
@@ -359,7 +364,7 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
     assert wait_state(tab, steps, "ok") == "ok"
     tabs = live(tab, steps).locator("[role=tab]")
     tabs.last.click()
-    shown = live(tab, steps).locator(".mg-output:not([hidden]) svg")
+    shown = live(tab, steps).locator("[role=tabpanel]:not([hidden]) svg")
     assert w2_gradient_with_x2_one() in node_texts(shown, "w2")
 
     # Reset puts the book's code and the build's drawing back.
@@ -371,6 +376,29 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
         f'div.highlight[data-mg-line="{line}"] ~ .mg-output'
     ).first.is_visible()
     assert session.foreign() == []
+
+
+def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
+    # The drawings a run puts on the page open at full size on a click, as
+    # the build's drawings do, in a tab of the step-through too.
+    tab = session.open(CHAPTER_5)
+    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    bar(tab, steps).locator(".mg-run-run").click()
+    assert wait_state(tab, steps, "ok") == "ok"
+    live(tab, steps).locator("[role=tab]").nth(2).click()
+    graph = live(tab, steps).locator("[role=tabpanel]:not([hidden]) .mg-graph")
+    assert graph.get_attribute("role") == "button"
+    assert graph.get_attribute("tabindex") == "0"
+    graph.click()
+    dialog = tab.locator("dialog.mg-zoom")
+    assert dialog.evaluate("d => d.open")
+    shown = dialog.locator("svg")
+    assert shown.evaluate("s => s.outerHTML").count("<g") == graph.locator(
+        "svg"
+    ).evaluate("s => s.outerHTML").count("<g")
+    tab.keyboard.press("Escape")
+    assert not dialog.evaluate("d => d.open")
+    assert tab.evaluate("document.activeElement.classList.contains('mg-graph')")
 
 
 def test_an_edited_doctest_shows_expected_and_got(session: Session) -> None:

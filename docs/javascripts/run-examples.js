@@ -367,6 +367,9 @@
       if (result.svgs && result.svgs.length) shown.push(this.graphs(result.svgs));
       else if (result.value != null) shown.push(this.pre(result.value, "mg-live-value"));
       this.live.replaceChildren(...shown);
+      if (result.svgs && result.svgs.length) {
+        this.live.dispatchEvent(new CustomEvent("mg:graphs", { bubbles: true }));
+      }
       // A drawing made here stands in for the one the build made.
       if (this.buildOutput) this.buildOutput.hidden = Boolean(result.svgs && result.svgs.length);
       this.element.dataset.mgState = result.ok ? "ok" : "failed";
@@ -452,8 +455,11 @@
         tab.type = "button";
         tab.setAttribute("role", "tab");
         tab.textContent = title;
-        const panel = this.graph(svg);
+        // The panel holds the drawing, as the build's tabs do, so the
+        // drawing can be a button that opens it at full size (graph-zoom.js).
+        const panel = document.createElement("div");
         panel.setAttribute("role", "tabpanel");
+        panel.append(this.graph(svg));
         panel.hidden = index !== 0;
         tab.setAttribute("aria-selected", String(index === 0));
         tab.addEventListener("click", () => {
