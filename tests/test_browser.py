@@ -369,6 +369,30 @@ def test_the_formula_page_has_formulas(browser: Browser) -> None:
     assert facts["katex"] > 0
 
 
+#: For each displayed formula: the space between it and the text above and
+#: below, and the same for a paragraph that follows a paragraph.
+FORMULA_GAPS = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const gaps = [];
+  for (const math of document.querySelectorAll("div.arithmatex .katex-display")) {
+    const holder = math.closest("div.arithmatex");
+    const above = holder.previousElementSibling, below = holder.nextElementSibling;
+    if (above) gaps.push(box(math).top - box(above).bottom);
+    if (below) gaps.push(box(below).top - box(math).bottom);
+  }
+  const p = document.querySelector(".md-typeset p + p");
+  return { gaps, paragraph: box(p).top - box(p.previousElementSibling).bottom };
+}"""
+
+
+def test_a_displayed_formula_sits_close_to_its_text(browser: Browser) -> None:
+    # KaTeX's block inside the inline span it is rendered into left an empty
+    # line above and below every displayed formula.
+    found = browser.at("chapters/02-remembering-the-graph.md").evaluate(FORMULA_GAPS)
+    assert found["gaps"], "chapter 2 has no displayed formula"
+    assert max(found["gaps"]) <= 2 * found["paragraph"], found
+
+
 #: For every set of content tabs on a page: how many rows its labels take, and
 #: whether they overflow their strip (Material scrolls them sideways then).
 TAB_ROWS = """() => [...document.querySelectorAll(".tabbed-labels")].map((strip) => ({
