@@ -210,11 +210,11 @@
       const label = `the block at line ${this.line}`;
       this.runButton = this.button("Run", `Run ${label}`, () => this.page.request(this));
       this.editButton = this.button("Edit", `Edit ${label}`, () => this.edit());
-      this.resetButton = this.button("Reset", `Put back the book's code of ${label}`, () => this.reset());
+      this.resetButton = this.button("Reset", `Reset: put back the book's code of ${label}`, () => this.reset());
       this.stopButton = this.button("Stop", "Stop the running block", () => this.page.stop());
       this.restartButton = this.button(
         "Restart",
-        "Forget everything this page ran",
+        "Restart: forget everything this page ran",
         () => this.page.restart(this),
       );
       this.resetButton.hidden = true;
@@ -240,6 +240,8 @@
       this.bar = bar;
     }
 
+    // Each button's name starts with the word it shows, so that a reader
+    // who says "click Restart" to speech control reaches it.
     button(text, title, action) {
       const button = document.createElement("button");
       button.type = "button";
