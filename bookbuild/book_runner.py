@@ -11,7 +11,8 @@ the page's script shows:
 * every run: ``ok``, ``stdout`` (cut to `MAX_OUTPUT` characters) and
   ``error`` (a short traceback, or None);
 * a script: ``value`` (repr of the last expression), ``graphs``
-  (``[title, DOT text]`` pairs when the value is a graph or a dict of graphs);
+  (``[title, DOT text, description]`` when the value is a graph or a dict of
+  graphs; the description is the drawing's text alternative, or None);
 * a doctest: ``examples``, one per ``>>>``, with its source, what the book
   expects, what came out and whether they agree.
 """
@@ -112,17 +113,23 @@ def _run_script(code: str) -> dict[str, Any]:
     return outcome
 
 
-def _graphs(value: Any) -> list[list[str]]:
-    """[title, DOT] pairs for a graph or a dict of graphs; [] for anything else."""
+def _graphs(value: Any) -> list[list[str | None]]:
+    """[title, DOT, description] for a graph or a dict of graphs; [] for
+    anything else. The description is what `draw_dot` says the drawing shows,
+    so the page's drawing is announced as the build's is."""
     if _is_graph(value):
-        return [["", value.source]]
+        return [["", value.source, _description(value)]]
     if (
         isinstance(value, dict)
         and value
         and all(isinstance(key, str) and _is_graph(item) for key, item in value.items())
     ):
-        return [[key, item.source] for key, item in value.items()]
+        return [[key, item.source, _description(item)] for key, item in value.items()]
     return []
+
+
+def _description(graph: Any) -> str | None:
+    return getattr(graph, "description", None)
 
 
 def _is_graph(value: Any) -> bool:

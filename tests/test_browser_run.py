@@ -20,9 +20,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from support import (
+    AXE_RUN,
     CHROMIUM_ARGS,
     ROOT,
     SCREENSHOTS,
+    axe_script,
     contrast,
     flatten,
     over,
@@ -387,6 +389,14 @@ def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
     assert wait_state(tab, steps, "ok") == "ok"
     live(tab, steps).locator("[role=tab]").nth(2).click()
     graph = live(tab, steps).locator("[role=tabpanel]:not([hidden]) .mg-graph")
+    # Named for a screen reader as the build's drawing of the same step is.
+    built = tab.locator(
+        f'div.highlight[data-mg-line="{steps}"] ~ .tabbed-set'
+    ).first.locator(".mg-output svg").nth(2)
+    assert graph.locator("svg").get_attribute("role") == "img"
+    label = graph.locator("svg").get_attribute("aria-label")
+    assert label.startswith("Computation graph of")
+    assert label == built.get_attribute("aria-label")
     assert graph.get_attribute("role") == "button"
     assert graph.get_attribute("tabindex") == "0"
     graph.click()
@@ -399,6 +409,33 @@ def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
     tab.keyboard.press("Escape")
     assert not dialog.evaluate("d => d.open")
     assert tab.evaluate("document.activeElement.classList.contains('mg-graph')")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_a_page_that_ran(session: Session, scheme: str) -> None:
+    # What a run adds (outputs, drawings in tabs, the editor, Reset, the
+    # status line) is held to the same rules as the page the build made.
+    tab = session.open(CHAPTER_5, scheme)
+    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    bar(tab, steps).locator(".mg-run-run").click()
+    assert wait_state(tab, steps, "ok") == "ok"
+    edit(tab, neuron_line(), lambda code: code + "\n1 / 0")
+    tab.keyboard.press("Control+Enter")
+    assert wait_state(tab, neuron_line(), "failed") == "failed"
+    tab.add_script_tag(content=axe_script())
+    violations = tab.evaluate(AXE_RUN)
+    assert [(v["id"], [n["html"] for n in v["nodes"][:3]]) for v in violations] == []
+
+
+def test_a_graph_renders_itself_to_svg_in_the_page(session: Session) -> None:
+    # Graph.svg() asks render_svg for a text alternative; the browser's
+    # Graphviz must take the same call as the build's.
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    edit(tab, line, lambda code: code + '\n"aria-label" in draw_dot(o).svg()')
+    tab.keyboard.press("Control+Enter")
+    assert wait_state(tab, line, "ok") == "ok"
+    assert live(tab, line).locator(".mg-live-value").inner_text() == "True"
 
 
 def test_an_edited_doctest_shows_expected_and_got(session: Session) -> None:

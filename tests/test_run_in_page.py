@@ -189,11 +189,13 @@ def test_graphs_come_back_as_dot() -> None:
         "draw_dot(a * a)\n"
     )
     outcome = run(code)
-    [[title, dot]] = outcome["graphs"]
+    [[title, dot, description]] = outcome["graphs"]
     assert title == ""
     assert dot.startswith("digraph") and "data 2.0000" in dot
+    # The text alternative the build's SVG carries comes along.
+    assert description.startswith("Computation graph of 2 values")
     tabs = run("{'one': draw_dot(a), 'two': draw_dot(a * Value(3.0))}")["graphs"]
-    assert [title for title, _ in tabs] == ["one", "two"]
+    assert [title for title, _, _ in tabs] == ["one", "two"]
 
 
 def test_unknown_kind_is_refused() -> None:

@@ -46,10 +46,13 @@ import book_runner
 import js
 import micrograd.viz
 
-def _render_svg(dot_source):
+def _render_svg(dot_source, *, description=None):
     # Graphviz lives in JavaScript here; the worker loads it before any
     # block that draws.
-    return js.renderDot(dot_source)
+    svg = js.renderDot(dot_source)
+    if description is not None:
+        svg = micrograd.viz._with_text_alternative(svg, description)
+    return svg
 
 micrograd.viz.render_svg = _render_svg
 `);
@@ -74,6 +77,16 @@ async function loadViz() {
 
 // The same cleaning as the build (bookbuild/outputs.py): no XML prolog,
 // doctype or comments, so an SVG drawn here equals the page's own.
+// The drawing is one image to a screen reader, named by what draw_dot says
+// it shows, as micrograd.viz marks the build's drawings.
+function withTextAlternative(svg, description) {
+  if (!description) return svg;
+  const text = description.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return svg.replace(/<svg\b([^>]*?)\/?>/, (tag, attributes) =>
+    `<svg${attributes} role="img" aria-label="${text}">\n<title>${text}</title>`,
+  );
+}
+
 function inlineSvg(svg) {
   return svg.replace(/<\?xml[\s\S]*?\?>|<!DOCTYPE[\s\S]*?>|<!--[\s\S]*?-->/g, "").trim();
 }
@@ -101,9 +114,10 @@ async function run({ code, kind }) {
   result.ms = ms;
   if (result.graphs && result.graphs.length) {
     const graphviz = await loadViz();
-    result.svgs = result.graphs.map(([title, dot]) => {
+    result.svgs = result.graphs.map(([title, dot, description]) => {
       try {
-        return [title, inlineSvg(graphviz.renderString(dot, { format: "svg" }))];
+        const svg = inlineSvg(graphviz.renderString(dot, { format: "svg" }));
+        return [title, withTextAlternative(svg, description)];
       } catch (error) {
         result.ok = false;
         result.error = `Graphviz could not draw the graph: ${error.message}`;
