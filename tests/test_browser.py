@@ -631,7 +631,11 @@ def test_a_graph_opens_and_closes_from_the_keyboard(browser: Browser) -> None:
     graph = page.locator(".mg-output.mg-graph").first
     assert graph.get_attribute("role") == "button"
     assert graph.get_attribute("tabindex") == "0"
-    assert graph.get_attribute("aria-label")
+    # Named by the drawing's text alternative, described by what it does.
+    assert graph.get_attribute("title") == "Open this graph at full size"
+    assert graph.locator("svg").get_attribute("aria-label").startswith(
+        "Computation graph of"
+    )
     graph.focus()
     page.keyboard.press("Enter")
     state = zoom(page)

@@ -238,6 +238,28 @@ PYTHON_VERSION_DIFFERENCES = {
 }
 
 
+#: A node named by the object's id(), as chapter 2's own drawing function
+#: does: the browser's Python hands out other ids than the build's, and the
+#: order of a set of such nodes, hence the layout, follows the ids.
+OBJECT_ID = re.compile(r"<title>\d{7,}")
+TEXT = re.compile(r"<text[^>]*>([^<]*)</text>")
+
+
+def same_drawing(drawn: list[str], built: list[str]) -> bool:
+    """The same SVG; for drawings named by id(), the same boxes and arrows."""
+    if len(drawn) != len(built):
+        return False
+    for mine, theirs in zip(drawn, built, strict=True):
+        if not OBJECT_ID.search(theirs):
+            if mine != theirs:
+                return False
+        elif sorted(TEXT.findall(mine)) != sorted(TEXT.findall(theirs)) or mine.count(
+            'class="edge"'
+        ) != theirs.count('class="edge"'):
+            return False
+    return True
+
+
 def known_difference(source: str, differs: list[str]) -> bool:
     if len(differs) != 1:
         return False
@@ -274,7 +296,7 @@ def test_every_runnable_block_gives_the_build_output(
                 f"{where}: {row['state']}: {row['status']} {row['error']} "
                 f"{row['differs']}"
             )
-        elif row["drawn"] != row["built"]:
+        elif not same_drawing(row["drawn"], row["built"]):
             problems.append(
                 f"{where}: drew {len(row['drawn'])} graphs, the build "
                 f"{len(row['built'])}, and they are not the same SVG"
@@ -390,9 +412,11 @@ def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
     live(tab, steps).locator("[role=tab]").nth(2).click()
     graph = live(tab, steps).locator("[role=tabpanel]:not([hidden]) .mg-graph")
     # Named for a screen reader as the build's drawing of the same step is.
-    built = tab.locator(
-        f'div.highlight[data-mg-line="{steps}"] ~ .tabbed-set'
-    ).first.locator(".mg-output svg").nth(2)
+    built = (
+        tab.locator(f'div.highlight[data-mg-line="{steps}"] ~ .tabbed-set')
+        .first.locator(".mg-output svg")
+        .nth(2)
+    )
     assert graph.locator("svg").get_attribute("role") == "img"
     label = graph.locator("svg").get_attribute("aria-label")
     assert label.startswith("Computation graph of")

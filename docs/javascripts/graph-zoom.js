@@ -52,7 +52,10 @@
       graph.setAttribute("data-mg-zoom", "");
       graph.setAttribute("role", "button");
       graph.setAttribute("tabindex", "0");
-      graph.setAttribute("aria-label", TITLE);
+      // The button is named by the drawing inside it (its role="img" and
+      // text alternative, see micrograd.viz); what a press does is its
+      // description. An aria-label here would hide the drawing's name and
+      // not contain the text the drawing shows.
       graph.title = TITLE;
       graph.addEventListener("click", () => open(graph, body));
       graph.addEventListener("keydown", (event) => {
