@@ -373,6 +373,30 @@ def test_the_formula_page_has_formulas(browser: Browser) -> None:
     assert facts["katex"] > 0
 
 
+#: For each displayed formula: the space between it and the text above and
+#: below, and the same for a paragraph that follows a paragraph.
+FORMULA_GAPS = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const gaps = [];
+  for (const math of document.querySelectorAll("div.arithmatex .katex-display")) {
+    const holder = math.closest("div.arithmatex");
+    const above = holder.previousElementSibling, below = holder.nextElementSibling;
+    if (above) gaps.push(box(math).top - box(above).bottom);
+    if (below) gaps.push(box(below).top - box(math).bottom);
+  }
+  const p = document.querySelector(".md-typeset p + p");
+  return { gaps, paragraph: box(p).top - box(p.previousElementSibling).bottom };
+}"""
+
+
+def test_a_displayed_formula_sits_close_to_its_text(browser: Browser) -> None:
+    # KaTeX's block inside the inline span it is rendered into left an empty
+    # line above and below every displayed formula.
+    found = browser.at("chapters/02-remembering-the-graph.md").evaluate(FORMULA_GAPS)
+    assert found["gaps"], "chapter 2 has no displayed formula"
+    assert max(found["gaps"]) <= 2 * found["paragraph"], found
+
+
 #: For every set of content tabs on a page: how many rows its labels take, and
 #: whether they overflow their strip (Material scrolls them sideways then).
 TAB_ROWS = """() => [...document.querySelectorAll(".tabbed-labels")].map((strip) => ({
@@ -611,11 +635,11 @@ def test_a_graph_opens_and_closes_from_the_keyboard(browser: Browser) -> None:
     graph = page.locator(".mg-output.mg-graph").first
     assert graph.get_attribute("role") == "button"
     assert graph.get_attribute("tabindex") == "0"
-    # Named by the drawing's own text alternative, which says what it shows.
+    # Named by the drawing's text alternative, described by what it does.
+    assert graph.get_attribute("title") == "Open this graph at full size"
     assert graph.locator("svg").get_attribute("aria-label").startswith(
         "Computation graph of"
     )
-    assert graph.get_attribute("title") == "Open this graph at full size"
     graph.focus()
     page.keyboard.press("Enter")
     state = zoom(page)

@@ -100,7 +100,7 @@ def test_a_clean_page_passes_with_its_loaders_removed() -> None:
 
 
 def test_the_browser_check_reads_the_code_of_scripts() -> None:
-    from browser_support import foreign_in_scripts
+    from support import foreign_in_scripts
 
     base = "http://127.0.0.1:4000/"
     scripts = [

@@ -1,29 +1,28 @@
-// Names for two parts of the theme that a screen reader would otherwise
-// announce without one: the search dialog, and the toolbar that the theme
-// adds to every code block. That toolbar is a <nav>, a navigation landmark,
-// so a page had one unnamed landmark per code block, none told apart from
-// the others; each now says which block it belongs to. A table too wide for
-// the column scrolls sideways in a wrapper the keyboard could not reach: it
-// becomes a named region that takes focus, so the arrow keys scroll it.
+// Names for parts of the theme that a screen reader would otherwise
+// announce without one: the search dialog, a table that scrolls sideways,
+// and the toolbar that the theme adds to every code block. That toolbar is a
+// <nav>, a navigation landmark, so a page had one unnamed landmark per code
+// block, none told apart from the others; each now says which block it
+// belongs to.
 (function () {
   function name() {
     const search = document.querySelector('.md-search[role="dialog"]');
     if (search && !search.hasAttribute("aria-label")) {
       search.setAttribute("aria-label", "Search");
     }
+    // A table wider than the column scrolls sideways in the theme's wrapper;
+    // a keyboard can scroll it only once the wrapper takes focus.
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach((wrap) => {
+      if (wrap.hasAttribute("tabindex") || wrap.scrollWidth <= wrap.clientWidth) return;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", "Table, scrolls sideways");
+    });
     const toolbars = document.querySelectorAll("nav.md-code__nav");
     toolbars.forEach((nav, index) => {
       const label = `Code block ${index + 1} tools`;
       if (nav.getAttribute("aria-label") !== label) {
         nav.setAttribute("aria-label", label);
-      }
-    });
-    document.querySelectorAll(".md-typeset__scrollwrap").forEach((wrap, index) => {
-      const scrolls = wrap.scrollWidth > wrap.clientWidth;
-      if (scrolls && !wrap.hasAttribute("tabindex")) {
-        wrap.setAttribute("tabindex", "0");
-        wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", `Table ${index + 1}, scrolls sideways`);
       }
     });
   }

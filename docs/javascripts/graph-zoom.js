@@ -4,7 +4,8 @@
 // the close button or a click outside the drawing closes it again.
 //
 // Runs on every page Material's instant navigation loads (document$), and
-// makes one dialog per page, since instant navigation replaces the body.
+// on graphs added later (an "mg:graphs" event); makes one dialog per page,
+// since instant navigation replaces the body.
 (() => {
   const TITLE = "Open this graph at full size";
 
@@ -45,14 +46,16 @@
     dialog.querySelector(".mg-zoom__close").focus();
   }
 
-  document$.subscribe(({ body }) => {
-    for (const graph of body.querySelectorAll(".mg-output.mg-graph")) {
+  function prepare(root, body) {
+    for (const graph of root.querySelectorAll(".mg-output.mg-graph")) {
       if (graph.closest("dialog") || graph.hasAttribute("data-mg-zoom")) continue;
       graph.setAttribute("data-mg-zoom", "");
       graph.setAttribute("role", "button");
       graph.setAttribute("tabindex", "0");
-      // The button is named by the drawing inside it (its text alternative
-      // says what the graph shows); what pressing it does is the title.
+      // The button is named by the drawing inside it (its role="img" and
+      // text alternative, see micrograd.viz); what a press does is its
+      // description. An aria-label here would hide the drawing's name and
+      // not contain the text the drawing shows.
       graph.title = TITLE;
       graph.addEventListener("click", () => open(graph, body));
       graph.addEventListener("keydown", (event) => {
@@ -62,5 +65,11 @@
         }
       });
     }
-  });
+  }
+
+  document$.subscribe(({ body }) => prepare(body, body));
+
+  // Graphs drawn later, by running a block in the page (run-examples.js),
+  // open at full size like the ones the build drew.
+  document.addEventListener("mg:graphs", (event) => prepare(event.target, document.body));
 })();

@@ -210,11 +210,11 @@
       const label = `the block at line ${this.line}`;
       this.runButton = this.button("Run", `Run ${label}`, () => this.page.request(this));
       this.editButton = this.button("Edit", `Edit ${label}`, () => this.edit());
-      this.resetButton = this.button("Reset", `Put back the book's code of ${label}`, () => this.reset());
+      this.resetButton = this.button("Reset", `Reset: put back the book's code of ${label}`, () => this.reset());
       this.stopButton = this.button("Stop", "Stop the running block", () => this.page.stop());
       this.restartButton = this.button(
         "Restart",
-        "Forget everything this page ran",
+        "Restart: forget everything this page ran",
         () => this.page.restart(this),
       );
       this.resetButton.hidden = true;
@@ -240,14 +240,14 @@
       this.bar = bar;
     }
 
+    // Each button's name starts with the word it shows, so that a reader
+    // who says "click Restart" to speech control reaches it.
     button(text, title, action) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = `md-button mg-run-${text.toLowerCase()}`;
       button.textContent = text;
       button.title = title;
-      // The spoken name starts with the word on the button, so a reader who
-      // says "click Restart" to speech control finds it.
       button.setAttribute(
         "aria-label",
         title.startsWith(text) ? title : `${text}: ${title}`,
@@ -372,6 +372,9 @@
       if (result.svgs && result.svgs.length) shown.push(this.graphs(result.svgs));
       else if (result.value != null) shown.push(this.pre(result.value, "mg-live-value"));
       this.live.replaceChildren(...shown);
+      if (result.svgs && result.svgs.length) {
+        this.live.dispatchEvent(new CustomEvent("mg:graphs", { bubbles: true }));
+      }
       // A drawing made here stands in for the one the build made.
       if (this.buildOutput) this.buildOutput.hidden = Boolean(result.svgs && result.svgs.length);
       this.element.dataset.mgState = result.ok ? "ok" : "failed";
@@ -457,8 +460,11 @@
         tab.type = "button";
         tab.setAttribute("role", "tab");
         tab.textContent = title;
-        const panel = this.graph(svg);
+        // The panel holds the drawing, as the build's tabs do, so the
+        // drawing can be a button that opens it at full size (graph-zoom.js).
+        const panel = document.createElement("div");
         panel.setAttribute("role", "tabpanel");
+        panel.append(this.graph(svg));
         panel.hidden = index !== 0;
         tab.setAttribute("aria-selected", String(index === 0));
         tab.addEventListener("click", () => {
