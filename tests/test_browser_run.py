@@ -462,6 +462,28 @@ def test_a_graph_renders_itself_to_svg_in_the_page(session: Session) -> None:
     assert live(tab, line).locator(".mg-live-value").inner_text() == "True"
 
 
+def test_a_doctest_that_agrees_keeps_its_transcript_folded(session: Session) -> None:
+    # Every output equal to the book's: the transcript would repeat the block
+    # above it, so it waits behind a summary; a difference is shown open.
+    tab = session.open(CHAPTER_5)
+    first = verdicts(CHAPTER_5)[0]
+    bar(tab, first.line).locator(".mg-run-run").click()
+    assert wait_state(tab, first.line, "ok") == "ok"
+    folded = live(tab, first.line).locator("details.mg-live-transcript")
+    assert folded.count() == 1
+    assert not folded.evaluate("d => d.open")
+    assert not live(tab, first.line).locator(".mg-live-doctest").first.is_visible()
+    folded.locator("summary").click()
+    assert "(-3.0, 2.0)" in folded.locator(".mg-live-doctest").inner_text()
+    assert tab.locator("details.mg-live-transcript:not([open])").count() == 0
+    # An edit that changes an output opens nothing to find: it is shown.
+    edit(tab, first.line, lambda code: code.replace("Value(-3.0", "Value(-4.0"))
+    bar(tab, first.line).locator(".mg-run-run").click()
+    assert wait_state(tab, first.line, "failed") == "failed"
+    assert live(tab, first.line).locator("details.mg-live-transcript").count() == 0
+    assert live(tab, first.line).locator(".mg-example-differs").is_visible()
+
+
 def test_an_edited_doctest_shows_expected_and_got(session: Session) -> None:
     tab = session.open(CHAPTER_5)
     first = verdicts(CHAPTER_5)[0]

@@ -366,7 +366,7 @@
     show(result, python) {
       this.stopButton.hidden = true;
       const shown = [];
-      if (this.kind === "doctest") shown.push(...this.transcript(result));
+      if (this.kind === "doctest") shown.push(...this.foldedWhenAllAgree(this.transcript(result), result));
       if (result.stdout) shown.push(this.pre(result.stdout, "mg-live-stdout"));
       if (result.error) shown.push(this.pre(result.error, "mg-live-error"));
       if (result.svgs && result.svgs.length) shown.push(this.graphs(result.svgs));
@@ -401,6 +401,19 @@
       code.textContent = text;
       pre.append(code);
       return pre;
+    }
+
+    // When every output is the book's, the transcript would repeat the block
+    // just above it: it is folded, one click away. Any difference shows open.
+    foldedWhenAllAgree(shown, result) {
+      const examples = result.examples || [];
+      if (!shown.length || !examples.every((example) => example.ok)) return shown;
+      const details = document.createElement("details");
+      details.className = "mg-live-transcript";
+      const summary = document.createElement("summary");
+      summary.textContent = "This run's transcript";
+      details.append(summary, ...shown);
+      return [details];
     }
 
     // One transcript of every example, as a console would show it; an
