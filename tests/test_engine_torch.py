@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from micrograd.engine import Value, dot
 
 torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed; CI installs torch==2.13.0"
+    "torch",
+    reason="PyTorch is not installed; `make torch` installs 2.13.0, "
+    "locked for Python 3.11 only",
 )
 
 pytestmark = pytest.mark.torch

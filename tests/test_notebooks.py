@@ -23,7 +23,10 @@ def _needs_torch(path: Path) -> bool:
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_notebook_runs(path: Path, tmp_path: Path) -> None:
     if _needs_torch(path) and not HAS_TORCH:
-        pytest.skip("PyTorch is not installed; CI installs torch==2.13.0")
+        pytest.skip(
+            "PyTorch is not installed; `make torch` installs 2.13.0, "
+            "locked for Python 3.11 only"
+        )
     notebook = notebooks.chapter_notebook_file(path)
     client = NotebookClient(
         notebook,
