@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +57,22 @@ BUILD_TIMEOUT = 300
 BUILD_TIMEOUT_SMALL = 120
 
 
+
+#: Debian's Chromium, which the browser tests drive; None where it is missing.
+CHROMIUM = (
+    "/usr/bin/chromium"
+    if os.path.exists("/usr/bin/chromium")
+    else shutil.which("chromium")
+)
+
+#: The marks of every module that opens the built site in Chromium.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)",
+    ),
+]
 
 def run_bounded(
     command: list[str], timeout: float, **options: object

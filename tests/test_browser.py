@@ -11,9 +11,7 @@ at.
 from __future__ import annotations
 
 import doctest
-import os
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +23,8 @@ import pytest
 from support import (
     AXE_RUN,
     AXE_VERSION,
+    BROWSER_MARKS,
+    CHROMIUM,
     CHROMIUM_ARGS,
     INSPECT_OUTPUT,
     PAGE_FACTS,
@@ -44,19 +44,7 @@ from support import (
     serve,
 )
 
-CHROMIUM = (
-    "/usr/bin/chromium"
-    if os.path.exists("/usr/bin/chromium")
-    else shutil.which("chromium")
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"

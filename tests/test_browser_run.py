@@ -11,9 +11,7 @@ for another host is aborted and fails the test that checks for it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from support import (
     AXE_RUN,
+    BROWSER_MARKS,
+    CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
     SCREENSHOTS,
@@ -35,19 +35,7 @@ from support import (
 
 from bookbuild import runnable
 
-CHROMIUM = (
-    "/usr/bin/chromium"
-    if os.path.exists("/usr/bin/chromium")
-    else shutil.which("chromium")
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
