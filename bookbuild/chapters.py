@@ -165,3 +165,21 @@ def chapter_files(docs_dir: Path = DOCS_DIR) -> list[Path]:
         for path in Path(docs_dir).rglob("*.md")
         if any(True for _ in python_fences(path.read_text(encoding="utf-8")))
     )
+
+
+def nav_pages(nav: object) -> list[str]:
+    """The source path of every page in an MkDocs `nav`, in nav order."""
+    found: list[str] = []
+
+    def walk(entry: object) -> None:
+        if isinstance(entry, str):
+            found.append(entry)
+        elif isinstance(entry, list):
+            for item in entry:
+                walk(item)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                walk(value)
+
+    walk(nav or [])
+    return found

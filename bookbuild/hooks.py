@@ -133,19 +133,7 @@ def _in_nav_order(paths: list[Path], config: MkDocsConfig) -> list[Path]:
     """`paths` in the order the nav lists them (the order pages are built),
     then any page the nav leaves out."""
     docs = Path(config.docs_dir).resolve()
-    listed: list[str] = []
-
-    def walk(entry: object) -> None:
-        if isinstance(entry, str):
-            listed.append(entry)
-        elif isinstance(entry, list):
-            for item in entry:
-                walk(item)
-        elif isinstance(entry, dict):
-            for value in entry.values():
-                walk(value)
-
-    walk(config.nav or [])
+    listed = chapters.nav_pages(config.nav)
     rank = {(docs / entry).resolve(): index for index, entry in enumerate(listed)}
     return sorted(paths, key=lambda p: (rank.get(p.resolve(), len(rank)), str(p)))
 

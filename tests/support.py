@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from bookbuild import chapters
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Flags for Debian's Chromium: no sandbox (containers), and nothing that
@@ -144,20 +146,7 @@ _IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 def nav_sources(config: Path = ROOT / "mkdocs.yml") -> list[str]:
     """Every page of the nav, as its source path under docs/, in nav order."""
     nav = yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
-    found: list[str] = []
-
-    def walk(entry: object) -> None:
-        if isinstance(entry, str):
-            found.append(entry)
-        elif isinstance(entry, list):
-            for item in entry:
-                walk(item)
-        elif isinstance(entry, dict):
-            for value in entry.values():
-                walk(value)
-
-    walk(nav)
-    return found
+    return chapters.nav_pages(nav)
 
 
 def page_url(source: str) -> str:
