@@ -40,7 +40,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,7 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 250_000))
 ENGINE = "micrograd.engine"
 REFERENCE = "v8 (reference style)"
 PAUSED = "micrograd.engine, collector paused"
+FROZEN = "micrograd.engine, after gc.freeze()"
 FLOOR = "plain floats, derivatives by hand (no autograd)"
 TORCH_BATCHED = "PyTorch, a tensor per layer, batched"
 TORCH_SCALARS = "PyTorch, a tensor per scalar"
@@ -124,20 +126,34 @@ def relative_error(got: list[float], expected: list[float]) -> float:
     return worst / scale
 
 
+@dataclass
+class Kept:
+    """What a timed run returns: `result`, and the `graph` it built.
+
+    The graph is dropped after the clock stops, so freeing it is left out of
+    every engine's time alike: the engine's graphs are freed by reference
+    counting the moment they are dropped, v8's only by the cyclic collector.
+    """
+
+    result: object
+    graph: object
+
+
 def timed(run: Callable[[], object]) -> tuple[float, float, object]:
     """Wall and CPU seconds of `run()`, and what it returned.
 
     A full collection runs first, outside the clock, so no run pays for the
     garbage of the one before. Inside the clock the collector works as it
-    would in any program. A graph the run drops is freed inside the clock if
-    reference counting frees it (the engine's), but after it if only the
-    collector can (v8's cycles): that part of v8's cost is not counted.
+    would in any program. If the run hands back its graph (`Kept`), the graph
+    is dropped after the clock stops, and only `Kept.result` is returned.
     """
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     result = run()
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
+    if isinstance(result, Kept):
+        result = result.result
     return wall, cpu, result
 
 
@@ -257,13 +273,13 @@ def replay_graph(value: type, leaves: list[float], steps: list) -> tuple[object,
 def bench_graph(sizes: Sizes) -> list[Figure]:
     leaves, steps, n_ops = plan_graph(sizes.graph_ops, sizes.graph_width)
 
-    def run(value: type, paused: bool = False) -> Callable[[], list[float]]:
-        def go() -> list[float]:
+    def run(value: type, paused: bool = False) -> Callable[[], Kept]:
+        def go() -> Kept:
             out, inputs = replay_graph(value, leaves, steps)
             out.backward()
-            return [x.grad for x in inputs]
+            return Kept([x.grad for x in inputs], graph=(out, inputs))
 
-        def go_paused() -> list[float]:
+        def go_paused() -> Kept:
             with no_cycle_collection():
                 return go()
         return go_paused if paused else go
@@ -304,10 +320,11 @@ def two_moons(n: int, seed: int = 0, noise: float = 0.1,
 
 
 def training_step(model, value: type, relu: Callable, points, labels, step: int,
-                  steps: int) -> tuple[float, list[float]]:
+                  steps: int) -> Kept:
     """One step of full-batch SGD on the max-margin loss with L2 regularisation.
 
-    Returns the loss and the gradients before the update.
+    Returns the loss and the gradients before the update, and the step's
+    graph for `timed` to drop after the clock stops.
     """
     inputs = [[value(x) for x in row] for row in points]
     scores = [model(x) for x in inputs]
@@ -325,43 +342,81 @@ def training_step(model, value: type, relu: Callable, points, labels, step: int,
     rate = 1.0 - 0.9 * step / steps
     for p in model.parameters():
         p.data -= rate * p.grad
-    return loss.data, grads
+    return Kept((loss.data, grads), graph=loss)
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """`gc.freeze()` for the length of a block, then `gc.unfreeze()`.
+
+    Everything alive when the block starts (the model, every module loaded)
+    moves where the collector never looks, as a training loop would do once,
+    after building its model. Both calls are O(1).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def bench_moons(sizes: Sizes) -> list[Figure]:
     points, labels = two_moons(sizes.moons_samples)
     random.seed(1337)
     ours = nn.MLP(2, [16, 16, 1])
+    weights = [p.data for p in ours.parameters()]
     theirs = reference_style.MLP(2, [16, 16, 1])
-    theirs.load([p.data for p in ours.parameters()])
-    times: Samples = {ENGINE: {"cpu": [], "wall": []},
-                      REFERENCE: {"cpu": [], "wall": []}}
-    losses: dict[str, list[float]] = {ENGINE: [], REFERENCE: []}
-    grad_errors = []
+    theirs.load(weights)
+
+    def copy_of_ours() -> nn.MLP:
+        model = nn.MLP(2, [16, 16, 1])
+        for p, x in zip(model.parameters(), weights, strict=True):
+            p.data = x
+        return model
+
+    # Each entry: its model, its Value, its relu, and what the step runs in.
     runs = {
-        ENGINE: (ours, Value, lambda v: v.relu()),
-        REFERENCE: (theirs, v8.Value, reference_style.relu),
+        ENGINE: (ours, Value, lambda v: v.relu(), nullcontext),
+        REFERENCE: (theirs, v8.Value, reference_style.relu, nullcontext),
+        PAUSED: (copy_of_ours(), Value, lambda v: v.relu(), no_cycle_collection),
+        FROZEN: (copy_of_ours(), Value, lambda v: v.relu(), frozen),
     }
-    # The two models train in lockstep, so their losses can be compared at
-    # every step; which one goes first alternates.
+    times: Samples = {name: {"cpu": [], "wall": []} for name in runs}
+    losses: dict[str, list[float]] = {name: [] for name in runs}
+    grad_errors = []
+    # The models train in lockstep, so their losses can be compared at every
+    # step; the order rotates from step to step.
+    names = list(runs)
     for step in range(sizes.moons_steps):
-        order = list(runs) if step % 2 == 0 else list(runs)[::-1]
+        shift = step % len(names)
         grads = {}
-        for name in order:
-            model, value, relu = runs[name]
-            wall, cpu, (loss, grads[name]) = timed(
-                lambda m=model, v=value, r=relu, k=step: training_step(
-                    m, v, r, points, labels, k, sizes.moons_steps))
+        for name in names[shift:] + names[:shift]:
+            model, value, relu, around = runs[name]
+
+            def one_step(m=model, v=value, r=relu, k=step, around=around) -> Kept:
+                with around():
+                    return training_step(m, v, r, points, labels, k,
+                                         sizes.moons_steps)
+            wall, cpu, (loss, grads[name]) = timed(one_step)
             times[name]["cpu"].append(cpu)
             times[name]["wall"].append(wall)
             losses[name].append(loss)
         grad_errors.append(relative_error(grads[ENGINE], grads[REFERENCE]))
+        for name in (PAUSED, FROZEN):
+            if grads[name] != grads[ENGINE]:
+                raise AssertionError(f"{name}: gradients differ from the engine's")
     loss_gap = max(abs(a - b) for a, b in zip(losses[ENGINE], losses[REFERENCE],
                                               strict=True))
     label = f"two-moons step ({len(points)} samples)"
     return [
         timing(f"{label}: MLP(2, [16, 16, 1])", times, ENGINE, REFERENCE, ">= 60x",
                60, f"median of {sizes.moons_steps} steps each, CPU time"),
+        timing(f"{label}: engine in no_cycle_collection()", times, PAUSED,
+               REFERENCE, "-", None, "the same steps, from the same weights, with "
+               "the collector paused for each step; v8 as in the row above"),
+        timing(f"{label}: engine after gc.freeze()", times, FROZEN, REFERENCE, "-",
+               None, "the same steps, from the same weights, with everything alive "
+               "before each step frozen; v8 as in the row above"),
         Figure(f"{label}: losses vs v8", "abs", loss_gap, None, None, "<= 1e-9",
                loss_gap <= 1e-9,
                detail="largest difference over the steps; engine's losses: "
@@ -378,13 +433,13 @@ def bench_others(sizes: Sizes) -> list[Figure]:
     random.seed(1337)
     params = [p.data for p in nn.MLP(2, [16, 16, 1]).parameters()]
 
-    def engine_step() -> tuple[float, list[float]]:
+    def engine_step() -> Kept:
         model = nn.MLP(2, [16, 16, 1])
         for p, x in zip(model.parameters(), params, strict=True):
             p.data = x
         return training_step(model, Value, lambda v: v.relu(), points, labels, 0, 1)
 
-    def reference_step() -> tuple[float, list[float]]:
+    def reference_step() -> Kept:
         model = reference_style.MLP(2, [16, 16, 1])
         model.load(params)
         return training_step(model, v8.Value, reference_style.relu, points, labels,

@@ -37,7 +37,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import compress
+from itertools import compress, filterfalse
 from operator import attrgetter
 
 __all__ = ["ACTIVATIONS", "Value", "dot", "no_cycle_collection", "topological_order"]
@@ -453,9 +453,13 @@ def topological_order(root: Value) -> list[Value]:
         b = node._b
         if b is not None and b._rule is not None and b not in visited:
             stack.append(b)
-        # The further operands of a neuron's node are mostly leaves (its
-        # weights): compress() keeps those with a rule, in C, not one by one.
-        stack.extend(compress(node._more, map(_rule_of, node._more)))
+        more = node._more
+        if more:
+            # A neuron's node has dozens of operands: its weights, which are
+            # leaves, and its inputs, which the other neurons of the layer
+            # share. Both filters run in C, not one operand at a time.
+            stack.extend(filterfalse(visited.__contains__,
+                                     compress(more, map(_rule_of, more))))
     return order
 
 
@@ -552,27 +556,31 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | float],
             f"dot: activation must be None or one of "
             f"{', '.join(map(repr, ACTIVATIONS))}, got {activation!r}") from None
     ws = tuple(weights)
-    # The usual case is checked in C, one set lookup per item; only Values of
-    # a subclass, or mistakes, take the long way.
-    if not _JUST_VALUE.issuperset(map(type, ws)) and not _all_values(ws):
-        kind = next(_kind(w) for w in ws if not isinstance(w, Value))
-        raise TypeError(f"dot: weights must be Values, got {kind}")
     xs = tuple(inputs)
-    if not _JUST_VALUE.issuperset(map(type, xs)) and not _all_values(xs):
+    more = ws + xs
+    # The usual case, all Values, is checked in C, one set lookup per operand;
+    # only Values of a subclass, numbers among the inputs, or mistakes take
+    # the long way.
+    if not _JUST_VALUE.issuperset(map(type, more)):
+        if not _all_values(ws):
+            kind = next(_kind(w) for w in ws if not isinstance(w, Value))
+            raise TypeError(f"dot: weights must be Values, got {kind}")
         xs = tuple(x if isinstance(x, Value) else Value(_number(
             x, "dot: inputs", "Values or numbers")) for x in xs)
+        more = ws + xs
     if len(ws) != len(xs):
         raise ValueError(
             f"dot: {len(ws)} weights but {len(xs)} inputs; they must pair up")
     if not isinstance(bias, Value):
         bias = Value(_number(bias, "dot: bias", "a Value or a number"))
     # Summed term by term from the bias, in the order of bias + w0*x0 + w1*x1
-    # + ..., so the sum is the float the written-out expression gives.
+    # + ..., so the sum is the float the written-out expression gives. (The
+    # lengths were compared above, so zip need not check them again.)
     s = bias.data
-    for w, x in zip(ws, xs, strict=True):
+    for w, x in zip(ws, xs, strict=False):
         s += w.data * x.data
     out = _result(s if act is None else act(s), rule, bias)
-    out._more = ws + xs
+    out._more = more
     return out
 
 

@@ -113,7 +113,13 @@ class Layer(Module):
 
     def _outputs(self, x: Sequence[Value | float]) -> list[Value]:
         xs = _as_values(x)
-        return [n(xs) for n in self.neurons]
+        nin = len(self.neurons[0].w)
+        if len(xs) != nin:
+            raise ValueError(f"this layer takes {nin} inputs, got {len(xs)}")
+        # What Neuron.__call__ does, without its per-neuron checks of inputs
+        # that were checked once for the whole layer just above.
+        return [dot(n.w, xs, n.b, n.activation if n.nonlin else None)
+                for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

@@ -244,6 +244,47 @@ def test_a_dropped_graph_leaves_no_cycles_for_the_collector() -> None:
         gc.enable()
 
 
+def _operands(node: Value) -> list[Value]:
+    return [v for v in (node._a, node._b, *node._more) if v is not None]
+
+
+@given(st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_topological_order_of_layers_that_share_inputs(seed: int) -> None:
+    """Layers of dot nodes read the same inputs, and some weights are computed
+    values rather than leaves: every node with a rule comes once, after all
+    of its operands, and leaves never come."""
+    from micrograd.engine import topological_order
+
+    rng = random.Random(seed)
+    leaves = [Value(rng.uniform(-1, 1)) for _ in range(6)]
+    layer = leaves[:3]
+    for _ in range(rng.randint(1, 4)):
+        width = rng.randint(1, 5)
+        layer = [
+            dot([rng.choice(leaves) * rng.choice(leaves) if rng.random() < 0.3
+                 else rng.choice(leaves) for _ in layer],
+                layer, rng.choice(leaves), rng.choice([None, "relu", "tanh"]))
+            for _ in range(width)]
+    root = layer[0]
+    for node in layer[1:]:
+        root = root + node
+    order = topological_order(root)
+    assert len(order) == len(set(order))
+    position = {node: i for i, node in enumerate(order)}
+    reachable, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if node not in reachable:
+            reachable.add(node)
+            stack.extend(_operands(node))
+    assert set(order) == {v for v in reachable if v._rule is not None}
+    for node in order:
+        for operand in _operands(node):
+            if operand._rule is not None:
+                assert position[operand] < position[node]
+
+
 def test_dot_matches_the_unfused_sum() -> None:
     rng = random.Random(7)
     for n in (1, 2, 16, 50):

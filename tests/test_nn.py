@@ -149,10 +149,32 @@ def test_bad_sizes(build, error: type, message: str) -> None:
 
 
 def test_wrong_number_of_inputs() -> None:
-    with pytest.raises(ValueError, match="takes 2 inputs, got 3"):
+    with pytest.raises(ValueError, match="this neuron takes 2 inputs, got 3"):
         Neuron(2)([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="takes 2 inputs, got 1"):
+    with pytest.raises(ValueError, match="this layer takes 2 inputs, got 1"):
+        Layer(2, 3)([1.0])
+    with pytest.raises(ValueError, match="this layer takes 2 inputs, got 1"):
         MLP(2, [3, 1])([1.0])
+
+
+def test_a_layer_gives_what_its_neurons_give_one_by_one() -> None:
+    # A layer checks its inputs once and makes each neuron's node itself;
+    # the nodes must be the ones its neurons make when called.
+    random.seed(3)
+    for activation in ("relu", "tanh", "sigmoid"):
+        for nonlin in (True, False):
+            layer = Layer(4, 3, nonlin=nonlin, activation=activation)
+            xs = [Value(random.uniform(-2, 2)) for _ in range(4)]
+            together = layer(xs)
+            alone = [n(xs) for n in layer.neurons]
+            assert [v.data for v in together] == [v.data for v in alone]
+            assert [v._op for v in together] == [v._op for v in alone]
+            together[0].backward()
+            grads = [x.grad for x in xs]
+            for x in xs:
+                x.grad = 0
+            alone[0].backward()
+            assert [x.grad for x in xs] == grads
 
 
 def test_bad_input_values() -> None:
