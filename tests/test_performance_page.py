@@ -71,3 +71,31 @@ def test_the_printed_runs_are_the_recorded_ones() -> None:
         (line,) = [line for line in PAGE.splitlines() if line.startswith(label)]
         assert re.search(rf"median\s+{medians[kind]:.2f} s", line), line
     assert f"ratio full/plain: {BUILD['ratio']:.2f}" in PAGE
+
+
+def _prose(page: str) -> str:
+    """The page's text without its fenced blocks and its table rows."""
+    kept, fenced = [], False
+    for line in page.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced and not line.startswith("|"):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def test_every_ratio_in_the_text_is_a_recorded_one() -> None:
+    """A ratio quoted in a sentence ("10.5x as fast") is a median of the
+    recorded runs, so the text cannot drift from the table."""
+    recorded = {f"{f['median']:.1f}x" for f in ENGINE["summary"]
+                if f["unit"] == "ratio"}
+    # The engine's sections; the build's and the browser's have records of
+    # their own.
+    engine_text = (PAGE[:PAGE.index("## What running the book costs the build")]
+                   + PAGE[PAGE.index("## How they were measured"):])
+    quoted = re.findall(r"(?<![\w.])\d+(?:\.\d+)?x(?!\w)", _prose(engine_text))
+    assert quoted, "the text quotes no ratio: has the pattern gone stale?"
+    targets = {"20x", "60x"}
+    stray = [q for q in quoted if q not in recorded | targets]
+    assert not stray, f"ratios in the text that no recorded median gives: {stray}"
