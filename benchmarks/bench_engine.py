@@ -1,28 +1,33 @@
 """Benchmark micrograd.engine against micrograd.versions.v8, built like the original.
 
 `make bench` runs this script, which runs itself 3 times in separate
-processes (`--runs N` to change that). Within a run, the engines take turns,
-the order rotating from repeat to repeat, and each figure is a ratio of
-median CPU times (`time.process_time`), with wall-clock ratios beside them.
-Over the runs, it prints each figure's median and range, and how many runs
-met its target. The figures:
+processes (`--runs N` to change that). Each figure is a ratio of median CPU
+times (`time.process_time`), with wall-clock ratios beside them. Over the
+runs, it prints each figure's median and range, and how many runs met its
+target. The figures:
 
-* a random graph of about 100,000 operations: forward and backward, and the
-  same with the engine inside `no_cycle_collection()`;
-* one training step on two moons (MLP(2, [16, 16, 1]), 100 samples, max-margin
-  loss plus L2), `micrograd.nn.MLP` against the reference-style MLP in
-  `reference_style.py`, both starting from the same weights;
-* the first of those steps done as a user might instead (`alternatives.py`):
-  plain floats with derivatives by hand, PyTorch batched, PyTorch one tensor
-  per scalar;
+* a random graph of about 100,000 operations, forward and backward, a few
+  graphs in a row as a program would build them: the engine, v8, and the
+  engine with each graph inside `no_cycle_collection()`;
+* training steps on two moons (MLP(2, [16, 16, 1]), 100 samples, max-margin
+  loss plus L2), several in a row as a training loop takes them:
+  `micrograd.nn.MLP`, the reference-style MLP of `reference_style.py`, and
+  the engine with each step inside `no_cycle_collection()` and after
+  `gc.freeze()`, all starting from the same weights;
+* one such step on a clean heap, done as a user might instead
+  (`alternatives.py`): plain floats with derivatives by hand, PyTorch
+  batched, PyTorch one tensor per scalar;
 * memory kept per operation, measured with tracemalloc;
 * backward through a chain of 100,000 operations in both engines, and through
   one of 10,000,000 in the engine.
 
-It also checks that the engines agree: gradients on every graph, losses on
-every training step. It exits 0 whether or not the targets are met;
-`--json PATH` also writes every figure of every run as JSON, `--quick` uses
-tiny sizes.
+"In a row" (see `in_a_row`) means that nothing is collected by hand between
+the calls, so each engine pays for freeing its own graphs the way it would
+in a program; the engines take turns between rows, the order rotating. It
+also checks that the engines agree: gradients on every graph, losses and
+gradients on every training step. It exits 0 whether or not the targets are
+met; `--json PATH` also writes every figure of every run as JSON, `--quick`
+uses tiny sizes.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -73,20 +78,24 @@ TORCH_SCALARS = "PyTorch, a tensor per scalar"
 class Sizes:
     graph_ops: int
     graph_width: int
-    graph_repeats: int
+    graph_rounds: int
+    graphs_in_a_row: int
     moons_samples: int
-    moons_steps: int
+    moons_rounds: int
+    steps_in_a_row: int
     others_repeats: int
     memory_ops: int
     chain_ops: int
     chain_check_ops: int
 
 
-FULL = Sizes(graph_ops=100_000, graph_width=1000, graph_repeats=5,
-             moons_samples=100, moons_steps=8, others_repeats=3, memory_ops=100_000,
+FULL = Sizes(graph_ops=100_000, graph_width=1000, graph_rounds=3, graphs_in_a_row=3,
+             moons_samples=100, moons_rounds=3, steps_in_a_row=8, others_repeats=3,
+             memory_ops=100_000,
              chain_ops=10_000_000, chain_check_ops=100_000)
-QUICK = Sizes(graph_ops=2_000, graph_width=100, graph_repeats=3,
-              moons_samples=10, moons_steps=2, others_repeats=1, memory_ops=2_000,
+QUICK = Sizes(graph_ops=2_000, graph_width=100, graph_rounds=2, graphs_in_a_row=2,
+              moons_samples=10, moons_rounds=2, steps_in_a_row=2, others_repeats=1,
+              memory_ops=2_000,
               chain_ops=10_000, chain_check_ops=2_000)
 
 
@@ -128,11 +137,12 @@ def relative_error(got: list[float], expected: list[float]) -> float:
 
 @dataclass
 class Kept:
-    """What a timed run returns: `result`, and the `graph` it built.
+    """What a timed call returns: `result`, and the `graph` it built.
 
-    The graph is dropped after the clock stops, so freeing it is left out of
-    every engine's time alike: the engine's graphs are freed by reference
-    counting the moment they are dropped, v8's only by the cyclic collector.
+    The timer decides when the graph goes. `timed`, which times one call on a
+    clean heap, drops it after its clock stops, so freeing is left out for
+    every engine alike. `in_a_row` drops it as soon as the call returns, as a
+    program would.
     """
 
     result: object
@@ -172,6 +182,43 @@ def interleave(runs: dict[str, Callable[[], object]], repeats: int,
             wall, cpu, results[name] = timed(runs[name])
             times[name]["cpu"].append(cpu)
             times[name]["wall"].append(wall)
+    return times, results
+
+
+def in_a_row(runs: dict[str, Callable[[int], object]], rounds: int, count: int,
+             around: dict[str, Callable[[], AbstractContextManager]] | None = None,
+             ) -> tuple[Samples, dict[str, list]]:
+    """Time each run `count` times in a row, the way a program would, in rounds.
+
+    Each run is called with the index of the call (0, 1, 2, ... across the
+    rounds). In a round, every run takes its turn, the order rotating from
+    round to round. A turn starts with a full collection, outside the clock;
+    inside the clock nothing is collected by hand. Each call's graph is
+    dropped as soon as the call returns, so each engine frees its own graphs
+    the way it would in a program: the engine's by reference counting, v8's
+    by the cycle collector, whenever the collector gets to them. (The last
+    call's graph is freed after the clock stops, so a turn leaves one graph
+    of v8's garbage uncounted.) A sample is the turn's time divided by
+    `count`; `around` names a context manager to run a turn inside.
+    """
+    around = around or {}
+    times: Samples = {name: {"cpu": [], "wall": []} for name in runs}
+    results: dict[str, list] = {name: [] for name in runs}
+    names = list(runs)
+    for round_ in range(rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            run, kept = runs[name], results[name]
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            with around.get(name, nullcontext)():
+                for call in range(round_ * count, (round_ + 1) * count):
+                    result = run(call)
+                    kept.append(result.result if isinstance(result, Kept) else result)
+            cpu = time.process_time() - cpu
+            wall = time.perf_counter() - wall
+            times[name]["cpu"].append(cpu / count)
+            times[name]["wall"].append(wall / count)
     return times, results
 
 
@@ -273,31 +320,34 @@ def replay_graph(value: type, leaves: list[float], steps: list) -> tuple[object,
 def bench_graph(sizes: Sizes) -> list[Figure]:
     leaves, steps, n_ops = plan_graph(sizes.graph_ops, sizes.graph_width)
 
-    def run(value: type, paused: bool = False) -> Callable[[], Kept]:
-        def go() -> Kept:
-            out, inputs = replay_graph(value, leaves, steps)
-            out.backward()
-            return Kept([x.grad for x in inputs], graph=(out, inputs))
+    def graph(value: type) -> Kept:
+        out, inputs = replay_graph(value, leaves, steps)
+        out.backward()
+        return Kept([x.grad for x in inputs], graph=(out, inputs))
 
-        def go_paused() -> Kept:
-            with no_cycle_collection():
-                return go()
-        return go_paused if paused else go
+    def paused(_: int) -> Kept:
+        with no_cycle_collection():
+            return graph(Value)
 
-    times, grads = interleave({ENGINE: run(Value), REFERENCE: run(v8.Value),
-                               PAUSED: run(Value, paused=True)},
-                              sizes.graph_repeats)
-    error = relative_error(grads[ENGINE], grads[REFERENCE])
-    detail = f"median of {sizes.graph_repeats} repeats each, CPU time"
+    times, grads = in_a_row({ENGINE: lambda _: graph(Value),
+                             REFERENCE: lambda _: graph(v8.Value),
+                             PAUSED: paused},
+                            sizes.graph_rounds, sizes.graphs_in_a_row)
+    error = max(relative_error(ours, theirs)
+                for ours, theirs in zip(grads[ENGINE], grads[REFERENCE], strict=True))
+    row = sizes.graphs_in_a_row
+    detail = (f"{row} graphs in a row, {sizes.graph_rounds} rounds; median over the "
+              "rounds of CPU time per graph")
+    label = f"random graph ({n_ops:,} ops, {row} in a row)"
     return [
-        timing(f"random graph ({n_ops:,} ops): forward+backward", times, ENGINE,
-               REFERENCE, ">= 20x", 20, detail),
-        timing(f"random graph ({n_ops:,} ops): engine in no_cycle_collection()",
-               times, PAUSED, REFERENCE, "-", None,
-               detail + "; v8 as in the row above"),
+        timing(f"{label}: forward+backward", times, ENGINE, REFERENCE, ">= 20x", 20,
+               detail),
+        timing(f"{label}: engine in no_cycle_collection()", times, PAUSED, REFERENCE,
+               "-", None, detail + "; each graph inside the block; v8 as in the row "
+               "above"),
         Figure(f"random graph ({n_ops:,} ops): gradients vs v8", "relative", error,
                None, None, "<= 1e-12", error <= 1e-12,
-               detail="largest difference / largest gradient"),
+               detail="largest difference / largest gradient, worst graph"),
     ]
 
 
@@ -367,6 +417,7 @@ def bench_moons(sizes: Sizes) -> list[Figure]:
     weights = [p.data for p in ours.parameters()]
     theirs = reference_style.MLP(2, [16, 16, 1])
     theirs.load(weights)
+    total = sizes.moons_rounds * sizes.steps_in_a_row
 
     def copy_of_ours() -> nn.MLP:
         model = nn.MLP(2, [16, 16, 1])
@@ -374,55 +425,56 @@ def bench_moons(sizes: Sizes) -> list[Figure]:
             p.data = x
         return model
 
-    # Each entry: its model, its Value, its relu, and what the step runs in.
-    runs = {
-        ENGINE: (ours, Value, lambda v: v.relu(), nullcontext),
-        REFERENCE: (theirs, v8.Value, reference_style.relu, nullcontext),
-        PAUSED: (copy_of_ours(), Value, lambda v: v.relu(), no_cycle_collection),
-        FROZEN: (copy_of_ours(), Value, lambda v: v.relu(), frozen),
-    }
-    times: Samples = {name: {"cpu": [], "wall": []} for name in runs}
-    losses: dict[str, list[float]] = {name: [] for name in runs}
-    grad_errors = []
-    # The models train in lockstep, so their losses can be compared at every
-    # step; the order rotates from step to step.
-    names = list(runs)
-    for step in range(sizes.moons_steps):
-        shift = step % len(names)
-        grads = {}
-        for name in names[shift:] + names[:shift]:
-            model, value, relu, around = runs[name]
+    def stepper(model, value: type, relu: Callable,
+                paused: bool = False) -> Callable[[int], Kept]:
+        def step(k: int) -> Kept:
+            if paused:
+                with no_cycle_collection():
+                    return training_step(model, value, relu, points, labels, k, total)
+            return training_step(model, value, relu, points, labels, k, total)
+        return step
 
-            def one_step(m=model, v=value, r=relu, k=step, around=around) -> Kept:
-                with around():
-                    return training_step(m, v, r, points, labels, k,
-                                         sizes.moons_steps)
-            wall, cpu, (loss, grads[name]) = timed(one_step)
-            times[name]["cpu"].append(cpu)
-            times[name]["wall"].append(wall)
-            losses[name].append(loss)
-        grad_errors.append(relative_error(grads[ENGINE], grads[REFERENCE]))
-        for name in (PAUSED, FROZEN):
-            if grads[name] != grads[ENGINE]:
-                raise AssertionError(f"{name}: gradients differ from the engine's")
+    def engine_relu(v: Value) -> Value:
+        return v.relu()
+
+    # Every model starts from the same weights and takes the same steps, so
+    # their losses can be compared step by step.
+    runs = {
+        ENGINE: stepper(ours, Value, engine_relu),
+        REFERENCE: stepper(theirs, v8.Value, reference_style.relu),
+        PAUSED: stepper(copy_of_ours(), Value, engine_relu, paused=True),
+        FROZEN: stepper(copy_of_ours(), Value, engine_relu),
+    }
+    times, results = in_a_row(runs, sizes.moons_rounds, sizes.steps_in_a_row,
+                              around={FROZEN: frozen})
+    for name in (PAUSED, FROZEN):
+        if results[name] != results[ENGINE]:
+            raise AssertionError(f"{name}: losses or gradients differ from the "
+                                 "engine's")
+    losses = {name: [loss for loss, _ in results[name]] for name in runs}
+    grad_error = max(relative_error(ours_, theirs_) for (_, ours_), (_, theirs_)
+                     in zip(results[ENGINE], results[REFERENCE], strict=True))
     loss_gap = max(abs(a - b) for a, b in zip(losses[ENGINE], losses[REFERENCE],
                                               strict=True))
+    row = sizes.steps_in_a_row
+    detail = (f"{row} steps in a row, {sizes.moons_rounds} rounds; median over the "
+              "rounds of CPU time per step")
     label = f"two-moons step ({len(points)} samples)"
     return [
-        timing(f"{label}: MLP(2, [16, 16, 1])", times, ENGINE, REFERENCE, ">= 60x",
-               60, f"median of {sizes.moons_steps} steps each, CPU time"),
-        timing(f"{label}: engine in no_cycle_collection()", times, PAUSED,
-               REFERENCE, "-", None, "the same steps, from the same weights, with "
-               "the collector paused for each step; v8 as in the row above"),
-        timing(f"{label}: engine after gc.freeze()", times, FROZEN, REFERENCE, "-",
-               None, "the same steps, from the same weights, with everything alive "
-               "before each step frozen; v8 as in the row above"),
+        timing(f"{label}, {row} in a row: MLP(2, [16, 16, 1])", times, ENGINE,
+               REFERENCE, ">= 60x", 60, detail),
+        timing(f"{label}, {row} in a row: engine in no_cycle_collection()", times,
+               PAUSED, REFERENCE, "-", None, detail + "; each step inside the block; "
+               "v8 as in the row above"),
+        timing(f"{label}, {row} in a row: engine after gc.freeze()", times, FROZEN,
+               REFERENCE, "-", None, detail + "; gc.freeze() once before each turn; "
+               "v8 as in the row above"),
         Figure(f"{label}: losses vs v8", "abs", loss_gap, None, None, "<= 1e-9",
                loss_gap <= 1e-9,
-               detail="largest difference over the steps; engine's losses: "
+               detail=f"largest difference over {total} steps; the engine's losses: "
                + ", ".join(f"{x:.6f}" for x in losses[ENGINE])),
-        Figure(f"{label}: gradients vs v8", "relative", max(grad_errors), None, None,
-               "<= 1e-12", max(grad_errors) <= 1e-12,
+        Figure(f"{label}: gradients vs v8", "relative", grad_error, None, None,
+               "<= 1e-12", grad_error <= 1e-12,
                detail="largest difference / largest gradient, worst step"),
     ]
 
