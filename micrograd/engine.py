@@ -598,6 +598,11 @@ def no_cycle_collection() -> Iterator[None]:
     small network, it is not worth the bother. The collector is switched back
     on when the block ends, if it was on before, so cycles made by other code
     inside the block are collected then.
+
+    Drop the graph inside the block too (let its last name go, or `del` it)
+    for the whole benefit. The collector counts what was made while it was
+    paused, so a graph still alive when the block ends gets walked once, by
+    its first pass after the block; one freed inside is simply gone.
     """
     was_enabled = gc.isenabled()
     gc.disable()
