@@ -89,8 +89,8 @@ class Sizes:
     chain_check_ops: int
 
 
-FULL = Sizes(graph_ops=100_000, graph_width=1000, graph_rounds=3, graphs_in_a_row=3,
-             moons_samples=100, moons_rounds=3, steps_in_a_row=8, others_repeats=3,
+FULL = Sizes(graph_ops=100_000, graph_width=1000, graph_rounds=3, graphs_in_a_row=4,
+             moons_samples=100, moons_rounds=3, steps_in_a_row=12, others_repeats=3,
              memory_ops=100_000,
              chain_ops=10_000_000, chain_check_ops=100_000)
 QUICK = Sizes(graph_ops=2_000, graph_width=100, graph_rounds=2, graphs_in_a_row=2,

@@ -14,6 +14,8 @@ SCRIPT = ROOT / "benchmarks" / "bench_engine.py"
 FIGURES = [
     "forward+backward",
     "no_cycle_collection()",
+    "gc.freeze()",
+    "in a row",
     "two-moons step",
     "losses vs v8",
     "gradients vs v8",
