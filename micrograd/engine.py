@@ -593,9 +593,9 @@ def no_cycle_collection() -> Iterator[None]:
     Every node is an object the collector tracks, so while a big graph is
     being built the collector keeps walking it, looking for cycles that this
     engine never makes: its graphs are freed by reference counting alone. On
-    a graph of 100,000 operations that walking is a large part of the time
-    (see the Performance page); on a small one, such as a training step of a
-    small network, it is not worth the bother. The collector is switched back
+    a graph of 100,000 operations that walking is a large part of the time;
+    on a small one, such as a training step of a small network, a much
+    smaller part (the Performance page has both). The collector is switched back
     on when the block ends, if it was on before, so cycles made by other code
     inside the block are collected then.
 
