@@ -91,6 +91,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	mkdir -p build/bench
 	$(BIN)/python benchmarks/bench_engine.py --json build/bench/engine.json
+	$(BIN)/python benchmarks/bench_readability.py --json build/bench/readability.json
 	$(BIN)/python benchmarks/bench_build.py --json build/bench/build.json
 	$(BIN)/python benchmarks/bench_browser.py --json build/bench/browser.json
 

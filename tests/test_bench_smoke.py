@@ -95,3 +95,35 @@ def test_build_benchmark_times_every_graph_shape(tmp_path: Path) -> None:
     assert "every edge drawn / copies" in result.stdout
     assert "slowest graph:" in result.stdout
     assert isinstance(graphs["met"], bool)
+
+
+def test_readability_benchmark_undoes_both_choices_and_agrees(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from bench_readability import undone_methods
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from micrograd.engine import Value
+
+    undone = undone_methods()
+    assert {"__add__", "__mul__", "__pow__", "tanh"} <= set(undone)
+    for name, method in undone.items():
+        # No call of the helper left, and the rule named without the class.
+        assert "_result" not in method.__code__.co_names, name
+    a, b = Value(2.0), Value(-3.0)
+    for name, args in [("__add__", (a, b)), ("__mul__", (a, 4)), ("__pow__", (a, 3)),
+                       ("tanh", (a,)), ("__rtruediv__", (a, 1.5))]:
+        ours, theirs = getattr(Value, name)(*args), undone[name](*args)
+        assert (theirs.data, theirs._rule, theirs._a, theirs._b, theirs._k) == (
+            ours.data, ours._rule, ours._a, ours._b, ours._k), name
+
+    out_json = tmp_path / "readability.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_readability.py"), "--quick",
+         "--runs", "1", "--json", str(out_json)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out_json.read_text())
+    assert report["quick"] is True and len(report["runs"]) == 1
+    summary = report["summary"]
+    assert summary["low"] <= summary["median"] <= summary["high"]

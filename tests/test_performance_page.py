@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
 ENGINE = json.loads((ROOT / "benchmarks" / "results" / "engine.json").read_text())
 BUILD = json.loads((ROOT / "benchmarks" / "results" / "build.json").read_text())
+READABILITY = json.loads(
+    (ROOT / "benchmarks" / "results" / "readability.json").read_text())
 
 
 def _time(seconds: float) -> str:
@@ -99,3 +101,11 @@ def test_every_ratio_in_the_text_is_a_recorded_one() -> None:
     targets = {"20x", "60x"}
     stray = [q for q in quoted if q not in recorded | targets]
     assert not stray, f"ratios in the text that no recorded median gives: {stray}"
+
+
+def test_the_cost_of_reading_is_the_recorded_one() -> None:
+    summary = READABILITY["summary"]
+    assert READABILITY["quick"] is False and len(READABILITY["runs"]) >= 3
+    text = " ".join(PAGE.split())
+    assert (f"takes {summary['median']:.3f} of the time (from {summary['low']:.3f} "
+            f"to {summary['high']:.3f} over") in text
