@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import doctest
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,8 +117,19 @@ def _check_directive(example: Example) -> None:
 
 PARSERS = [ChapterCodeParser(), SkipParser(), DirectiveParser()]
 
+#: Python's recursion limit as the interpreter started, before anything ran.
+DEFAULT_RECURSION_LIMIT = sys.getrecursionlimit()
+
+
+def _as_in_a_fresh_interpreter(namespace: dict[str, Any]) -> None:
+    # The build runs each chapter in a new interpreter; pytest runs them in
+    # one that other tests have used. Chapters that show a RecursionError
+    # need the limit they would have in a new one.
+    sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
+
+
 #: What pytest collects: every chapter under docs/.
-SYBIL = Sybil(parsers=PARSERS, patterns=["*.md"])
+SYBIL = Sybil(parsers=PARSERS, patterns=["*.md"], setup=_as_in_a_fresh_interpreter)
 # Sybil joins a relative path onto this file's folder without resolving "..",
 # which then never matches the collected paths; give it the real folder.
 SYBIL.path = DOCS_DIR

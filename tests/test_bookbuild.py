@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unittest
 from pathlib import Path
 
@@ -140,3 +142,18 @@ def test_source_directive_quotes_the_library_too() -> None:
 def test_a_bad_directive_is_refused_by_name(directive: str, message: str) -> None:
     with pytest.raises((directives.DirectiveError, LookupError), match=message):
         directives.expand(directive + "\n", download_url=str)
+
+
+def test_a_raised_recursion_limit_does_not_reach_the_chapters(tmp_path: Path) -> None:
+    """The build runs each chapter in a new interpreter; pytest runs them after
+    other tests, one of which may have raised Python's recursion limit. The
+    chapters that show a RecursionError must show it either way."""
+    raiser = tmp_path / "test_raise_limit.py"
+    raiser.write_text(
+        "import sys\n\n\ndef test_raise() -> None:\n"
+        "    sys.setrecursionlimit(250_000)\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(ROOT), str(raiser), "docs/chapters/12-complete-library.md"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
