@@ -712,6 +712,20 @@ def one_run(sizes: Sizes) -> list[Figure]:
     return figures
 
 
+def run_in_a_child(script: str, quick: bool) -> subprocess.CompletedProcess:
+    """One run of a benchmark `script` (`--one-run`) in a new process.
+
+    Each run gets a fresh interpreter, so no run inherits another's heap. If
+    the child fails, what it printed goes to stderr.
+    """
+    child = subprocess.run(
+        [sys.executable, script, "--one-run", *(["--quick"] if quick else [])],
+        capture_output=True, text=True, check=False)
+    if child.returncode != 0:
+        print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
+    return child
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -742,11 +756,8 @@ def main(argv: list[str] | None = None) -> int:
     results: list[list[Figure]] = []
     for run in range(runs):
         print(f"run {run + 1} of {runs}", flush=True)
-        quick = ["--quick"] if args.quick else []
-        child = subprocess.run([sys.executable, __file__, "--one-run", *quick],
-                               capture_output=True, text=True, check=False)
+        child = run_in_a_child(__file__, args.quick)
         if child.returncode != 0:
-            print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
             return child.returncode
         *progress, last = child.stdout.splitlines()
         print("\n".join(progress), flush=True)

@@ -26,7 +26,6 @@ import copy
 import inspect
 import json
 import statistics
-import subprocess
 import sys
 import textwrap
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from bench_engine import plan_graph, replay_graph  # noqa: E402
+from bench_engine import plan_graph, replay_graph, run_in_a_child  # noqa: E402
 
 from micrograd import engine  # noqa: E402
 from micrograd.engine import Value, no_cycle_collection  # noqa: E402
@@ -155,11 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     runs = []
     for run in range(args.runs):
-        quick = ["--quick"] if args.quick else []
-        child = subprocess.run([sys.executable, __file__, "--one-run", *quick],
-                               capture_output=True, text=True, check=False)
+        child = run_in_a_child(__file__, args.quick)
         if child.returncode != 0:
-            print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
             return child.returncode
         runs.append(json.loads(child.stdout.splitlines()[-1]))
         medians = runs[-1]["medians"]
