@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from support import CHROMIUM_ARGS, serve  # noqa: E402
+from support import CHROMIUM_ARGS, cpu_seconds, descendants, serve  # noqa: E402
 
 MAX_FIRST_CPU = 5.0
 MAX_RERUN_MS = 50.0
@@ -87,27 +87,7 @@ def build(site: Path) -> None:
 
 def descendants_cpu() -> float:
     """CPU seconds used so far by every process descended from this one."""
-    children: dict[int, list[int]] = {}
-    times: dict[int, float] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        parent = int(fields[1])
-        children.setdefault(parent, []).append(int(entry.name))
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    total = 0.0
-    stack = list(children.get(os.getpid(), []))
-    while stack:
-        pid = stack.pop()
-        total += times.get(pid, 0.0)
-        stack.extend(children.get(pid, []))
-    return total
+    return sum(cpu_seconds(pid) for pid in descendants(os.getpid()))
 
 
 def measure(playwright, base: str, site: Path) -> dict[str, float]:

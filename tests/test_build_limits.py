@@ -20,7 +20,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import ROOT, make_book, mkdocs_build, run_bounded
+from support import (
+    ROOT,
+    cpu_seconds,
+    descendants,
+    is_alive,
+    make_book,
+    mkdocs_build,
+    run_bounded,
+)
 
 from bookbuild import guard, prerun, settings
 
@@ -49,42 +57,14 @@ STUBBORN_LOOP = (
 )
 
 
-def _children_of(pid: int) -> list[int]:
-    """Every process below `pid` (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _wait_gone(pids: list[int], seconds: float) -> list[int]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        left = [pid for pid in pids if _alive(pid)]
+        left = [pid for pid in pids if is_alive(pid)]
         if not left:
             return []
         time.sleep(0.1)
-    return [pid for pid in pids if _alive(pid)]
+    return [pid for pid in pids if is_alive(pid)]
 
 
 # ---- the limits themselves ---------------------------------------------------
@@ -348,24 +328,16 @@ def _running_workers(pid: int, seconds: float = 45) -> list[int]:
     """The build's worker processes, once one is running a chapter."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        workers = _children_of(pid)
+        workers = descendants(pid)
         busy = [
             p
             for p in workers
-            if _alive(p) and "worker_main" in Path(f"/proc/{p}/cmdline").read_text()
+            if is_alive(p) and "worker_main" in Path(f"/proc/{p}/cmdline").read_text()
         ]
-        if busy and any(_cpu_seconds(p) > 1.0 for p in busy):
+        if busy and any(cpu_seconds(p) > 1.0 for p in busy):
             return workers
         time.sleep(0.2)
     raise AssertionError("the build never started its chapter workers")
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
@@ -414,13 +386,13 @@ def _get(url: str) -> str:
 
 def _workers_of(pid: int) -> list[int]:
     found = []
-    for child in _children_of(pid):
+    for child in descendants(pid):
         try:
             if "worker_main" in Path(f"/proc/{child}/cmdline").read_text():
                 found.append(child)
         except OSError:
             pass
-    return [p for p in found if _alive(p)]
+    return [p for p in found if is_alive(p)]
 
 
 def test_serve_reports_a_looping_block_and_recovers_when_it_is_fixed(
@@ -460,7 +432,7 @@ def test_serve_reports_a_looping_block_and_recovers_when_it_is_fixed(
         assert not _workers_of(serve.pid), "a chapter worker outlived its build"
         os.kill(serve.pid, signal.SIGTERM)
         serve.wait(timeout=20)
-        assert not _children_of(serve.pid)
+        assert not descendants(serve.pid)
     finally:
         try:
             os.killpg(serve.pid, signal.SIGKILL)
