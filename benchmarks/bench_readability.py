@@ -108,8 +108,8 @@ def undone_methods() -> dict[str, Callable]:
 
 def one_run(repeats: int, n_ops: int) -> dict:
     leaves, steps, _ = plan_graph(n_ops, 1000)
-    written = {name: vars(Value)[name] for name in undone_methods()}
     undone = undone_methods()
+    written = {name: vars(Value)[name] for name in undone}
 
     def graph(methods: dict[str, Callable]) -> list[float]:
         for name, method in methods.items():

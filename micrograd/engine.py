@@ -595,9 +595,9 @@ def no_cycle_collection() -> Iterator[None]:
     engine never makes: its graphs are freed by reference counting alone. On
     a graph of 100,000 operations that walking is a large part of the time;
     on a small one, such as a training step of a small network, a much
-    smaller part (the Performance page has both). The collector is switched back
-    on when the block ends, if it was on before, so cycles made by other code
-    inside the block are collected then.
+    smaller part (the Performance page has both). The collector is switched
+    back on when the block ends, if it was on before, so cycles made by other
+    code inside the block are collected then.
 
     Drop the graph inside the block too (let its last name go, or `del` it)
     for the whole benefit. The collector counts what was made while it was
