@@ -38,7 +38,7 @@ BLOCK_FILE = "<block>"
 # The checks the book's tests use (bookbuild.chapters.DOCTEST_FLAGS): ellipsis,
 # loose whitespace, and floats compared only to the digits the book wrote.
 NUMBER = doctest.register_optionflag("NUMBER")
-FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
+FLAGS = 0
 
 _FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
 
