@@ -30,7 +30,7 @@ from support import (
     run_bounded,
 )
 
-from bookbuild import guard, build_workers, settings
+from bookbuild import build_workers, guard, settings
 
 #: The limit the hostile pages run under (seconds); the default is 30.
 LIMIT = "2"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild import chapters, pyodide_assets, runnable
+from bookbuild import chapters, content, pyodide_assets, runnable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bookbuild"))
@@ -68,8 +68,8 @@ def run(code: str, kind: str = "script") -> dict:
 
 def test_blocks_are_judged_by_what_they_import_and_use(tmp_path: Path) -> None:
     path = tmp_path / "page.md"
-    found = runnable.blocks(PAGE, path)
-    assert [(b.kind, b.runs) for b in found] == [
+    found = runnable.blocks(content.parse(PAGE, path))
+    assert [(b.block.kind, b.runs) for b in found] == [
         ("doctest", True),
         ("script", False),
         ("script", False),
@@ -80,9 +80,11 @@ def test_blocks_are_judged_by_what_they_import_and_use(tmp_path: Path) -> None:
     assert found[1].prelude == "from micrograd.versions.v5 import Value"
     assert found[2].reason == "uses ys, made by a block that needs numpy"
     assert found[4].reason == "the book itself does not run this block"
-    # Lines are the file's, of each block's first line of code.
+    # A block is known by the file line of its opening fence; its code
+    # starts on the next line.
     lines = PAGE.splitlines()
-    assert [lines[b.line - 1] for b in found] == [
+    assert {lines[b.block.line - 1] for b in found} == {"```python"}
+    assert [lines[b.block.first_code_line - 1] for b in found] == [
         ">>> from micrograd.versions.v5 import Value",
         "import numpy as np",
         "len(ys)",
@@ -111,11 +113,11 @@ def test_every_marker_lands_on_its_block(tmp_path: Path) -> None:
 
 def test_the_book_marks_all_but_the_blocks_that_need_other_packages() -> None:
     for path in chapters.chapter_files():
-        for verdict in runnable.blocks(path.read_text(encoding="utf-8"), path):
+        for verdict in runnable.blocks(content.read(path)):
             if not verdict.runs:
                 assert any(
                     name in verdict.reason for name in ("numpy", "matplotlib", "torch")
-                ), f"{path.name}:{verdict.line}: {verdict.reason}"
+                ), f"{path.name}:{verdict.block.line}: {verdict.reason}"
 
 
 # ---- the Python that runs them ------------------------------------------------------
@@ -144,9 +146,30 @@ def test_doctest_shows_what_came_out_and_what_was_expected() -> None:
     assert (second["want"], second["got"], second["ok"]) == ("b\n", "a\n", False)
 
 
-def test_doctest_numbers_match_to_the_digits_written() -> None:
-    assert run(">>> 1 / 3\n0.3333\n", "doctest")["ok"]
-    assert not run(">>> 1 / 3\n0.3334\n", "doctest")["ok"]
+def test_doctest_outputs_match_exactly_unless_an_example_asks() -> None:
+    assert run(">>> 1 / 3\n0.3333333333333333\n", "doctest")["ok"]
+    assert not run(">>> 1 / 3\n0.3333\n", "doctest")["ok"]
+    assert run(">>> 1 / 3  # doctest: +NUMBER\n0.3333\n", "doctest")["ok"]
+    assert not run(">>> -0.0\n0.0\n", "doctest")["ok"]
+
+
+def test_a_doctest_edited_into_plain_code_runs_as_a_script() -> None:
+    outcome = run("x = 2\nprint(x * 3)\n", "doctest")
+    assert outcome["ran_as"] == "script"
+    assert (outcome["ok"], outcome["stdout"]) == (True, "6\n")
+
+
+def test_a_missing_package_is_named_with_where_to_run_the_block() -> None:
+    # (numpy is installed here, as it is not in the page.)
+    outcome = run("raise ModuleNotFoundError('no numpy here', name='numpy')\n")
+    assert outcome["missing"] == "numpy"
+    assert "page's notebook" in outcome["error"]
+
+
+def test_a_huge_error_message_is_cut_like_printed_output() -> None:
+    outcome = run("raise ValueError('x' * 100_000)\n")
+    assert len(outcome["error"]) < page_runner.MAX_OUTPUT + 500
+    assert "more characters not shown" in outcome["error"]
 
 
 def test_expected_exceptions_pass_and_unexpected_ones_are_short() -> None:
