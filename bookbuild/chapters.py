@@ -12,7 +12,7 @@ functions the reader's page calls) within the limits of `bookbuild.guard`:
   asks for one;
 * an exercise is checked where its ``<!-- check: -->`` comment stands: its
   solution must pass, its starter fail, each mistake fail with its
-  ``says:`` text (`check_exercise`);
+  ``says:`` text (`bookbuild.exercises`);
 * ``<!-- skip: ... -->`` comments skip as Sybil's skip parser does;
 * snapshot directives (`bookbuild.directives`) that name nothing fail.
 
@@ -22,7 +22,6 @@ All examples of a chapter share one namespace and run top to bottom.
 from __future__ import annotations
 
 import sys
-import unittest
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,15 +29,13 @@ from typing import Any
 from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.skip import Skipper
 
-from bookbuild import blockrun, content, directives, guard, outputs
+from bookbuild import blockrun, content, directives, exercises, guard, outputs
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 
 #: Attribute of a Sybil document holding the value each script block ended
 #: with, by the line of its opening fence.
 _BLOCK_VALUES = "book_block_values"
-#: Attribute holding the namespace as it stood at each exercise's starter.
-_EXERCISE_NAMESPACES = "book_exercise_namespaces"
 
 
 def block_values(document: Document) -> dict[int, Any]:
@@ -50,14 +47,6 @@ def block_values(document: Document) -> dict[int, Any]:
         values = {}
         setattr(document, _BLOCK_VALUES, values)
     return values
-
-
-def _exercise_namespaces(document: Document) -> dict[str, dict[str, Any]]:
-    found = getattr(document, _EXERCISE_NAMESPACES, None)
-    if found is None:
-        found = {}
-        setattr(document, _EXERCISE_NAMESPACES, found)
-    return found
 
 
 # ---- evaluators ----------------------------------------------------------------
@@ -81,66 +70,6 @@ def _run_doctest_example(example: Example) -> str:
     return blockrun.run_example(example.parsed, example.namespace, example.path).report
 
 
-def _keep_exercise_namespace(example: Example) -> None:
-    exercise: content.Exercise = example.parsed
-    _exercise_namespaces(example.document)[exercise.name] = dict(example.namespace)
-
-
-class ExerciseError(AssertionError):
-    """An exercise whose checks do not tell right from wrong."""
-
-
-def _check_exercise(example: Example) -> None:
-    __tracebackhide__ = True
-    exercise: content.Exercise = example.parsed
-    namespace = _exercise_namespaces(example.document).get(exercise.name)
-    if namespace is None:
-        raise unittest.SkipTest(
-            f"the starter of exercise {exercise.name!r} was skipped"
-        )
-    problems = check_exercise(exercise, namespace)
-    if problems:
-        raise ExerciseError(
-            f"exercise {exercise.name!r} (checks at {example.path}:"
-            f"{exercise.checks_line}):\n" + "\n".join(f"  {p}" for p in problems)
-        )
-
-
-def check_exercise(exercise: content.Exercise, namespace: dict[str, Any]) -> list[str]:
-    """What is wrong with an exercise's checks, [] when they tell its
-    solution from its starter and from every mistake."""
-    problems = []
-    if exercise.solution is None:
-        problems.append("it has no <!-- solution: NAME --> block")
-    else:
-        verdict = blockrun.check_exercise(
-            exercise.solution.code, exercise.checks, namespace
-        )
-        if not verdict.passed:
-            problems.append(
-                f"the solution (line {exercise.solution.line}) fails the checks: "
-                f"{verdict.message}"
-            )
-    verdict = blockrun.check_exercise(
-        exercise.starter.source, exercise.checks, namespace
-    )
-    if verdict.passed:
-        problems.append(
-            f"the starter (line {exercise.starter.line}) passes the checks: a check "
-            "that passes before the reader writes anything cannot fail"
-        )
-    for mistake in exercise.mistakes:
-        verdict = blockrun.check_exercise(mistake.code, exercise.checks, namespace)
-        if verdict.passed:
-            problems.append(f"the mistake at line {mistake.line} passes the checks")
-        elif mistake.says not in verdict.message:
-            problems.append(
-                f"the mistake at line {mistake.line} fails with {verdict.message!r}, "
-                f"which does not say {mistake.says!r}"
-            )
-    return problems
-
-
 def _check_directive(example: Example) -> None:
     __tracebackhide__ = True
     try:
@@ -160,7 +89,7 @@ def _guarded(evaluator: Callable[[Example], Any]) -> Callable[[Example], Any]:
 
 _SCRIPT = _guarded(_run_script)
 _DOCTEST = _guarded(_run_doctest_example)
-_EXERCISE = _guarded(_check_exercise)
+_EXERCISE = _guarded(exercises.check_at_its_comment)
 _SKIPPER = Skipper("skip")
 
 
@@ -179,7 +108,7 @@ def regions(chapter: content.Chapter) -> Iterator[Region]:
                 block.start,
                 block.end,
                 chapter.exercise(block.exercise),
-                _keep_exercise_namespace,
+                exercises.keep_namespace,
             )
         elif block.kind == "script":
             yield Region(block.start, block.end, block, _SCRIPT)

@@ -17,7 +17,7 @@ from support import ROOT
 from sybil import Document
 from sybil.parsers.markdown import PythonCodeBlockParser
 
-from bookbuild import blockrun, chapters, content, runnable
+from bookbuild import blockrun, chapters, content, exercises, runnable
 
 sys.path.insert(0, str(ROOT / "bookbuild"))
 import page_runner  # noqa: E402  (shipped to the browser as a top-level module)
@@ -140,7 +140,7 @@ def test_an_exercise_that_cannot_tell_fails_at_its_checks(
     change: tuple[str, str], problem: str
 ) -> None:
     text = EXERCISE.replace(*change)
-    with pytest.raises(chapters.ExerciseError) as raised:
+    with pytest.raises(exercises.ExerciseError) as raised:
         evaluate_all(text)
     assert problem in str(raised.value)
     assert "checks at /tmp/page.md:16" in str(raised.value)
