@@ -18,9 +18,10 @@ For a page with runnable Python blocks (`bookbuild.content` parses it once):
    directives are expanded (`bookbuild.directives`).
 
 After the build, the files the page runs Python with (`pyodide_assets`) and
-KaTeX (`katex`) are copied into the site; `offline` refuses a page that
-would ask another host, and `provenance` names what built the site in
-every page's footer.
+KaTeX (`katex`) are copied into the site, and the search index gets the
+formulas' text rather than their LaTeX (`search_text`); `offline` refuses a
+page that would ask another host, and `provenance` names what built the
+site in every page's footer.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from bookbuild import (
     provenance,
     pyodide_assets,
     runnable,
+    search_text,
     settings,
 )
 from micrograd import versions
@@ -59,11 +61,15 @@ SNAPSHOT_DOWNLOADS = "downloads"
 NOTEBOOK_DOWNLOADS = "downloads/notebooks"
 # Outputs stand in the Markdown as empty spans and are swapped in only in the
 # finished page: Markdown never parses the SVG, and the search index (built
-# before the swap) holds the prose, not the text of every graph label.
-_PLACEHOLDER = '<span class="mg-slot" data-slot="{:04d}"></span>'
+# before the swap) holds the prose, not the text of every graph label. Slots
+# are numbered across the whole build, so the page that prints the whole
+# book gets them too.
+_PLACEHOLDER = '<span class="mg-slot" data-slot="{:05d}"></span>'
 _PLACEHOLDER_PARAGRAPH = re.compile(
-    r'<p>(<span class="mg-slot" data-slot="\d{4}"></span>)</p>'
+    r'<p>(<span class="mg-slot" data-slot="\d{5}"></span>)</p>'
 )
+#: The page print-site writes with every chapter on it (mkdocs.yml).
+PRINT_PAGE = Path("print_page") / "index.html"
 #: Pages whose notebook link goes at the end rather than under the title:
 #: the home page leads with what the book is.
 _LINK_AT_END = {"index.md"}
@@ -74,7 +80,8 @@ class Book:
 
     def __init__(self) -> None:
         self.workers: build_workers.ChapterWorkers | None = None
-        self.outputs_by_page: dict[str, dict[str, str]] = {}
+        #: The HTML of every block's output, by its placeholder.
+        self.slots: dict[str, str] = {}
 
     def close(self) -> None:
         """Stop the chapter workers (idempotent)."""
@@ -127,8 +134,6 @@ class Book:
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig) -> str:
         path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
-        stash: dict[str, str] = {}
-        self.outputs_by_page[page.file.src_uri] = stash
         lines_before = 0
         if path is not None and content.has_blocks(markdown):
             try:
@@ -138,7 +143,7 @@ class Book:
             lines_before = _lines_before(markdown, chapter)
             edits = runnable.page_edits(chapter, _file_name(path))
             if self.workers is not None:
-                edits += self._output_edits(chapter, stash)
+                edits += self._output_edits(chapter)
             shift = len(chapter.text) - len(markdown)
             markdown = runnable.apply(chapter.text, edits, shift)
             markdown = _with_notebook_link(markdown, page, path)
@@ -154,11 +159,27 @@ class Book:
             raise PluginError(str(error.located(where, lines_before))) from None
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        return offline.on_post_page(self._finished(output), page, config)
+
+    def _finished(self, output: str) -> str:
+        """A page's HTML with its blocks' markers and outputs in place."""
         output = runnable.attach(output)
-        stash = self.outputs_by_page.pop(page.file.src_uri, {})
-        if stash:
-            output = _PLACEHOLDER_PARAGRAPH.sub(lambda m: stash.get(m[1], m[0]), output)
-        return offline.on_post_page(output, page, config)
+        return _PLACEHOLDER_PARAGRAPH.sub(lambda m: self.slots.get(m[1], m[0]), output)
+
+    def _finish_print_page(self, site_dir: Path) -> None:
+        """The page that prints the whole book is written by print-site after
+        every page, without the events a page goes through: it gets the
+        same finishing here."""
+        path = site_dir / PRINT_PAGE
+        if not path.exists():
+            return
+        output = offline.without_notebook_loaders(self._finished(path.read_text()))
+        foreign = offline.foreign_scripts(output)
+        if foreign:
+            raise PluginError(
+                f"{PRINT_PAGE}: a script names another host: {', '.join(foreign)}"
+            )
+        path.write_text(output, encoding="utf-8")
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.close()
@@ -167,12 +188,12 @@ class Book:
         except katex.FetchError as error:
             raise PluginError(str(error)) from None
         pyodide_assets.install(Path(config.site_dir))
+        search_text.clean_index(Path(config.site_dir))
+        self._finish_print_page(Path(config.site_dir))
 
     # ---- outputs -------------------------------------------------------------
 
-    def _output_edits(
-        self, chapter: content.Chapter, stash: dict[str, str]
-    ) -> list[runnable.Edit]:
+    def _output_edits(self, chapter: content.Chapter) -> list[runnable.Edit]:
         """What each block showed (a graph, a plot, tabs), inserted after it."""
         assert self.workers is not None
         run = self.workers.result(chapter.path)
@@ -185,19 +206,19 @@ class Book:
                 + (f"\n{code}" if code else "")
             )
         return [
-            (block.end, block.end, _output_markdown(shown, block.indent, stash))
+            (block.end, block.end, _output_markdown(shown, block.indent, self.slots))
             for block in chapter.blocks
             if (shown := run.outputs.get(block.line))
         ]
 
 
 def _output_markdown(
-    shown: list[tuple[str, str]], indent: str, stash: dict[str, str]
+    shown: list[tuple[str, str]], indent: str, slots: dict[str, str]
 ) -> str:
     blocks: list[str] = []
     for title, html_text in shown:
-        token = _PLACEHOLDER.format(len(stash))
-        stash[token] = html_text
+        token = _PLACEHOLDER.format(len(slots))
+        slots[token] = html_text
         if title:
             label = _literal_markdown(title)
             blocks.append(f'{indent}=== "{label}"\n\n{indent}    {token}\n')

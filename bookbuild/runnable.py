@@ -63,6 +63,14 @@ class Verdict:
     def runs(self) -> bool:
         return not self.reason
 
+    @property
+    def line(self) -> int:
+        return self.block.line
+
+    @property
+    def kind(self) -> str:
+        return self.block.kind
+
     def attributes(self, file: str) -> dict[str, str]:
         block = self.block
         found = {

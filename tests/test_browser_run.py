@@ -33,7 +33,7 @@ from support import (
     serve,
 )
 
-from bookbuild import runnable
+from bookbuild import content, runnable
 
 pytestmark = BROWSER_MARKS
 
@@ -50,15 +50,13 @@ RUN_TIMEOUT = 180_000
 def runnable_pages() -> list[str]:
     found = []
     for path in sorted(DOCS.rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        if any(block.runs for block in runnable.blocks(text, path)):
+        if any(block.runs for block in runnable.blocks(content.read(path))):
             found.append(path.relative_to(DOCS).as_posix())
     return found
 
 
-def verdicts(source: str) -> list[runnable.Block]:
-    path = DOCS / source
-    return runnable.blocks(path.read_text(encoding="utf-8"), path)
+def verdicts(source: str) -> list[runnable.Verdict]:
+    return runnable.blocks(content.read(DOCS / source))
 
 
 class Session:
@@ -311,12 +309,8 @@ def test_some_page_draws_graphs_in_the_browser(session: Session) -> None:
 
 def neuron_line() -> int:
     """The chapter 5 block that builds the neuron and draws it."""
-    path = DOCS / CHAPTER_5
-    text = path.read_text(encoding="utf-8")
-    for verdict, fence in zip(
-        verdicts(CHAPTER_5), runnable.chapters.python_fences(text), strict=True
-    ):
-        if verdict.kind == "script" and "= neuron(Value)" in fence.source:
+    for verdict in verdicts(CHAPTER_5):
+        if verdict.kind == "script" and "= neuron(Value)" in verdict.block.source:
             return verdict.line
     raise AssertionError("chapter 5 no longer builds the neuron")
 

@@ -207,3 +207,10 @@ def _code_blocks(html: str) -> list[str]:
     collector = _CodeCollector()
     collector.feed(html)
     return collector.blocks
+
+
+def test_search_finds_formulas_as_text_not_latex(built_site: Path) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text())
+    texts = " ".join(document["text"] for document in index["docs"])
+    assert "\\frac" not in texts and "\\(" not in texts and "\\[" not in texts
+    assert "∂L/∂a" in texts
