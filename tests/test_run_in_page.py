@@ -15,7 +15,7 @@ from bookbuild import chapters, pyodide_assets, runnable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bookbuild"))
-import book_runner  # noqa: E402  (shipped to the browser as a top-level module)
+import page_runner  # noqa: E402  (shipped to the browser as a top-level module)
 
 PAGE = """\
 # A page
@@ -56,11 +56,11 @@ never_runs()
 
 @pytest.fixture(autouse=True)
 def clean_namespace() -> None:
-    book_runner.reset()
+    page_runner.reset()
 
 
 def run(code: str, kind: str = "script") -> dict:
-    return json.loads(book_runner.run(code, kind))
+    return json.loads(page_runner.run(code, kind))
 
 
 # ---- which blocks run ------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_the_book_marks_all_but_the_blocks_that_need_other_packages() -> None:
 def test_blocks_share_one_namespace_until_reset() -> None:
     assert run("x = 21")["ok"]
     assert run("x * 2")["value"] == "42"
-    book_runner.reset()
+    page_runner.reset()
     outcome = run("x")
     assert not outcome["ok"]
     assert "NameError" in outcome["error"]
@@ -210,15 +210,15 @@ def test_a_graph_rendered_for_the_page_is_the_build_svg() -> None:
         "graph\n"
     )
     [[_, dot, description]] = run(code)["graphs"]
-    assert book_runner.render(dot, description) == book_runner._namespace[
+    assert page_runner.render(dot, description) == page_runner._namespace[
         "graph"
     ].svg()
-    assert 'role="img"' in book_runner.render(dot, description)
+    assert 'role="img"' in page_runner.render(dot, description)
 
 
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="kind must be 'doctest' or 'script'"):
-        book_runner.run("1", "notebook")
+        page_runner.run("1", "notebook")
 
 
 # ---- what the build serves ---------------------------------------------------------
@@ -229,7 +229,7 @@ def test_library_zip_holds_micrograd_graphviz_and_the_runner() -> None:
     assert data == pyodide_assets.library_zip(), "the zip differs between builds"
     with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
         names = set(archive.namelist())
-    assert {"book_runner.py", "micrograd/engine.py", "graphviz/__init__.py"} <= names
+    assert {"page_runner.py", "micrograd/engine.py", "graphviz/__init__.py"} <= names
     assert not [name for name in names if "__pycache__" in name]
 
 
@@ -248,7 +248,7 @@ def test_the_modules_a_page_imports_come_compiled() -> None:
     assert "stdlib/doctest.pyc" in compiled
     assert "stdlib/ast.pyc" in compiled
     assert "site/micrograd/__pycache__/engine.cpython-314.pyc" in compiled
-    assert "site/__pycache__/book_runner.cpython-314.pyc" in compiled
+    assert "site/__pycache__/page_runner.cpython-314.pyc" in compiled
     # Unchecked hash-based bytecode: flags 0b01 after the magic number.
     header = compiled["stdlib/doctest.pyc"][4:8]
     assert int.from_bytes(header, "little") == 0b01
