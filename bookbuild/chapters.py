@@ -1,70 +1,46 @@
-"""The one parser of chapters, shared by pytest (through Sybil) and the build.
+"""A chapter as Sybil examples: what pytest collects and the build runs.
 
-A chapter is a Markdown file. Its ```` ```python ```` blocks are examples:
+The chapter is parsed once, by `bookbuild.content`; this module turns that
+parse into Sybil regions, each run through `bookbuild.blockrun` (the same
+functions the reader's page calls) within the limits of `bookbuild.guard`:
 
-* a block that starts with ``>>>`` is a doctest, its outputs checked;
-* any other block runs as a script; if its last statement is an expression,
-  the value is kept, so the build can show a graph or a plot under the block;
-* ``<!-- skip: next if(condition, reason="...") -->`` skips the next block;
-* fences with more than the bare language (```` ```python title="v5.py" ````)
-  are display-only and never run.
+* a script block runs with `blockrun.run_script`; the value of its last
+  expression is kept (`block_values`), so the build can draw a graph under
+  the block;
+* each ``>>>`` example of a doctest block runs with `blockrun.run_example`,
+  checked by Sybil's own checker, with no doctest flags unless the example
+  asks for one;
+* an exercise is checked where its ``<!-- check: -->`` comment stands: its
+  solution must pass, its starter fail, each mistake fail with its
+  ``says:`` text (`bookbuild.exercises`);
+* ``<!-- skip: ... -->`` comments skip as Sybil's skip parser does;
+* snapshot directives (`bookbuild.directives`) that name nothing fail.
 
 All examples of a chapter share one namespace and run top to bottom.
 """
 
 from __future__ import annotations
 
-import ast
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sybil import Document, Example, Region, Sybil
-from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
-from sybil.parsers.markdown.codeblock import CodeBlockParser
-from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
+from sybil.evaluators.skip import Skipper
 
-from bookbuild import directives, guard, outputs
+from bookbuild import blockrun, content, directives, exercises, guard, outputs
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 
-#: No global doctest flags: a page shows exactly what Python printed (trailing
-#: whitespace aside, which Sybil ignores). An example that needs ELLIPSIS,
-#: NORMALIZE_WHITESPACE or NUMBER asks for it with a directive comment
-#: (``# doctest: +ELLIPSIS``), which the page hides.
-DOCTEST_FLAGS = 0
-
-#: Attribute of a Sybil document that holds the value each block ended with,
-#: keyed by the block's start offset in the text.
+#: Attribute of a Sybil document holding the value each script block ended
+#: with, by the line of its opening fence.
 _BLOCK_VALUES = "book_block_values"
 
 
-def run_block(example: Example) -> None:
-    """Run a plain Python block; keep the value of a trailing expression."""
-    __tracebackhide__ = True
-    source = "\n" * (example.line + example.parsed.line_offset) + example.parsed
-    tree = ast.parse(source, filename=example.path)
-    tail = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        tail = ast.Expression(tree.body.pop().value)
-    namespace = example.namespace
-    exec(compile(tree, example.path, "exec", dont_inherit=True), namespace)
-    value = None
-    if tail is not None:
-        value = eval(compile(tail, example.path, "eval", dont_inherit=True), namespace)
-    namespace.pop("__builtins__", None)
-    if outputs.is_displayable(value):
-        # Rendering here too means a graph that cannot be drawn fails the
-        # tests, not only the build.
-        outputs.check_renders(value)
-    block_values(example.document)[example.line] = value
-
-
 def block_values(document: Document) -> dict[int, Any]:
-    """The values that blocks of `document` ended with, by the line of their
-    opening fence (the identity of a block everywhere: pytest, the build's
+    """The values that script blocks of `document` ended with, by the line of
+    their opening fence (a block's identity everywhere: pytest, the build's
     workers and the page)."""
     values = getattr(document, _BLOCK_VALUES, None)
     if values is None:
@@ -73,21 +49,33 @@ def block_values(document: Document) -> dict[int, Any]:
     return values
 
 
-class ChapterCodeParser(PythonCodeBlockParser):
-    """Doctest blocks as doctests; other Python blocks through `run_block`.
+# ---- evaluators ----------------------------------------------------------------
 
-    Every example runs within the limits of `bookbuild.guard` (time, output,
-    no exiting the process).
-    """
 
-    def __init__(self) -> None:
-        super().__init__(doctest_optionflags=DOCTEST_FLAGS)
-        self.codeblock_parser = CodeBlockParser("python", run_block)
+def _run_script(example: Example) -> None:
+    __tracebackhide__ = True
+    block: content.Block = example.parsed
+    value = blockrun.run_script(
+        block.source, example.namespace, example.path, block.first_code_line
+    )
+    if outputs.is_displayable(value):
+        # Rendering here too means a graph that cannot be drawn fails the
+        # tests, not only the build.
+        outputs.check_renders(value)
+    block_values(example.document)[block.line] = value
 
-    def __call__(self, document: Document) -> Iterator[Region]:
-        for region in super().__call__(document):
-            region.evaluator = _guarded(region.evaluator)
-            yield region
+
+def _run_doctest_example(example: Example) -> str:
+    __tracebackhide__ = True
+    return blockrun.run_example(example.parsed, example.namespace, example.path).report
+
+
+def _check_directive(example: Example) -> None:
+    __tracebackhide__ = True
+    try:
+        directives.expand(example.parsed.strip() + "\n", download_url=str)
+    except directives.DirectiveError as error:
+        raise error.located(example.path, example.line - 1) from None
 
 
 def _guarded(evaluator: Callable[[Example], Any]) -> Callable[[Example], Any]:
@@ -99,25 +87,70 @@ def _guarded(evaluator: Callable[[Example], Any]) -> Callable[[Example], Any]:
     return evaluate
 
 
-class DirectiveParser:
-    """Snapshot directives (`bookbuild.directives`) are examples too: a
-    directive naming a snapshot or a part that does not exist fails pytest
-    at its line, as it fails the build."""
+_SCRIPT = _guarded(_run_script)
+_DOCTEST = _guarded(_run_doctest_example)
+_EXERCISE = _guarded(exercises.check_at_its_comment)
+_SKIPPER = Skipper("skip")
+
+
+# ---- the parser ------------------------------------------------------------------
+
+
+def regions(chapter: content.Chapter) -> Iterator[Region]:
+    """The Sybil regions of a parsed chapter, in any order."""
+    line_starts = [0]
+    for index, char in enumerate(chapter.text):
+        if char == "\n":
+            line_starts.append(index + 1)
+    for block in chapter.blocks:
+        if block.exercise:
+            yield Region(
+                block.start,
+                block.end,
+                chapter.exercise(block.exercise),
+                exercises.keep_namespace,
+            )
+        elif block.kind == "script":
+            yield Region(block.start, block.end, block, _SCRIPT)
+        else:
+            yield from _doctest_regions(block, line_starts)
+    for exercise in chapter.exercises:
+        yield Region(exercise.checks_start, exercise.checks_end, exercise, _EXERCISE)
+    for skip in chapter.skips:
+        yield Region(skip.start, skip.end, (skip.action, skip.condition), _SKIPPER)
+    for match in directives.DIRECTIVE.finditer(chapter.text):
+        yield Region(match.start(), match.end(), match[0], _check_directive)
+
+
+def _doctest_regions(block: content.Block, line_starts: list[int]) -> Iterator[Region]:
+    """One region per ``>>>`` example, starting at its own line of the file
+    (so pytest names the line of the failing statement)."""
+    examples = block.examples()
+    for number, example in enumerate(examples):
+        line = block.first_code_line + example.lineno
+        start = line_starts[line - 1] + len(block.indent)
+        if number + 1 < len(examples):
+            following = block.first_code_line + examples[number + 1].lineno
+            end = line_starts[following - 1]
+        else:
+            end = block.end
+        yield Region(start, end, example, _DOCTEST)
+
+
+class ChapterParser:
+    """A Sybil parser that reads the chapter through `bookbuild.content`."""
 
     def __call__(self, document: Document) -> Iterator[Region]:
-        for match in directives.DIRECTIVE.finditer(document.text):
-            yield Region(match.start(), match.end(), match[0], _check_directive)
+        try:
+            chapter = content.read(document.path)
+        except (OSError, content.ContentError):
+            chapter = None
+        if chapter is None or chapter.text != document.text:
+            chapter = content.parse(document.text, document.path)
+        yield from regions(chapter)
 
 
-def _check_directive(example: Example) -> None:
-    __tracebackhide__ = True
-    try:
-        directives.expand(example.parsed.strip() + "\n", download_url=str)
-    except directives.DirectiveError as error:
-        raise error.located(example.path, example.line - 1) from None
-
-
-PARSERS = [ChapterCodeParser(), SkipParser(), DirectiveParser()]
+PARSERS = [ChapterParser()]
 
 #: Python's recursion limit as the interpreter started, before anything ran.
 DEFAULT_RECURSION_LIMIT = sys.getrecursionlimit()
@@ -138,7 +171,7 @@ SYBIL.path = DOCS_DIR
 
 
 def parse(text: str, path: str | Path) -> Document:
-    """Parse a chapter's text into a Sybil document, as pytest does."""
+    """A chapter's text as a Sybil document, as pytest collects it."""
     document = Document(text, str(path))
     for parser in PARSERS:
         for region in parser(document):
@@ -146,38 +179,12 @@ def parse(text: str, path: str | Path) -> Document:
     return document
 
 
-@dataclass(frozen=True)
-class Fence:
-    """A fenced code block as it appears in the text."""
-
-    start: int
-    end: int
-    language: str
-    source: str
-
-    @property
-    def is_doctest(self) -> bool:
-        return self.source.lstrip().startswith(">>>")
-
-
-def python_fences(text: str) -> Iterator[Fence]:
-    """The runnable Python fences of a chapter, in order (what Sybil runs)."""
-    document = Document(text, "<chapter>")
-    lexer = FencedCodeBlockLexer(language=r".+")
-    for region in lexer(document):
-        language = region.lexemes["language"]
-        if language == "python":
-            yield Fence(
-                region.start, region.end, language, str(region.lexemes["source"])
-            )
-
-
 def chapter_files(docs_dir: Path = DOCS_DIR) -> list[Path]:
     """Every Markdown page under `docs_dir` with at least one runnable block."""
     return sorted(
         path
         for path in Path(docs_dir).rglob("*.md")
-        if any(True for _ in python_fences(path.read_text(encoding="utf-8")))
+        if content.has_blocks(path.read_text(encoding="utf-8"))
     )
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from bookbuild import settings
 
 #: Seconds after the time limit before a stuck interpreter is stopped by
-#: faulthandler (the build's own watchdog acts sooner, see bookbuild.prerun).
+#: faulthandler (the build's own watchdog acts sooner: bookbuild.build_workers).
 HARD_STOP_GRACE = 6.0
 
 
@@ -158,7 +158,10 @@ class _Capped(io.TextIOBase):
         return self._target.write(text)
 
     def flush(self) -> None:
-        self._target.flush()
+        # Called once more when the interpreter finalises this object, by
+        # which time the stream it wraps may be closed.
+        if not getattr(self._target, "closed", False):
+            self._target.flush()
 
     def writable(self) -> bool:
         return True

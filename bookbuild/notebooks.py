@@ -8,14 +8,13 @@ is in the notebook too.
 
 from __future__ import annotations
 
-import doctest
 import json
 import re
 from pathlib import Path
 
 import nbformat
 
-from bookbuild import chapters, directives
+from bookbuild import content, directives
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ADMONITION = re.compile(
@@ -42,10 +41,10 @@ def chapter_notebook(text: str, source_name: str) -> nbformat.NotebookNode:
         )
     ]
     position = 0
-    for fence in chapters.python_fences(text):
-        _add_markdown(cells, text, position, fence.start, source_name)
-        cells.extend(_code_cells(fence))
-        position = fence.end
+    for block in content.parse(text, source_name).blocks:
+        _add_markdown(cells, text, position, block.start, source_name)
+        cells.extend(_code_cells(block))
+        position = block.end
     _add_markdown(cells, text, position, len(text), source_name)
     # nbformat draws random cell ids; numbered ones make the same chapter
     # the same file on every build.
@@ -63,16 +62,16 @@ def to_json(notebook: nbformat.NotebookNode) -> str:
 
 def chapter_notebook_file(path: Path) -> nbformat.NotebookNode:
     resolved = path.resolve()
-    root = chapters.DOCS_DIR.parent
+    root = Path(__file__).resolve().parent.parent
     name = resolved.relative_to(root) if resolved.is_relative_to(root) else path.name
     return chapter_notebook(path.read_text(encoding="utf-8"), str(name))
 
 
-def _code_cells(fence: chapters.Fence) -> list[nbformat.NotebookNode]:
-    """One cell per fence; a doctest example that expects an exception gets a
+def _code_cells(block: content.Block) -> list[nbformat.NotebookNode]:
+    """One cell per block; a doctest example that expects an exception gets a
     cell of its own, tagged so Jupyter runs on past the error it shows."""
-    if not fence.is_doctest:
-        source = fence.source.rstrip()
+    if block.kind == "script":
+        source = block.source.rstrip()
         return [nbformat.v4.new_code_cell(source)] if source.strip() else []
     cells: list[nbformat.NotebookNode] = []
     pending: list[str] = []
@@ -82,7 +81,7 @@ def _code_cells(fence: chapters.Fence) -> list[nbformat.NotebookNode]:
             cells.append(nbformat.v4.new_code_cell("\n".join(pending)))
             pending.clear()
 
-    for example in doctest.DocTestParser().get_examples(fence.source):
+    for example in block.examples():
         if example.exc_msg is None:
             pending.append(example.source.rstrip())
             continue

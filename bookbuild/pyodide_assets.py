@@ -92,9 +92,11 @@ viz/      @viz-js/viz {VIZ.version} (npm package "@viz-js/viz"), MIT License,
           It contains Graphviz, licensed under the Eclipse Public License 1.0:
           https://graphviz.org/license/
 
-{LIBRARY_ZIP}  the book's micrograd package (MIT License) and the
-          graphviz Python package (MIT License,
-          https://github.com/xflr6/graphviz).
+{LIBRARY_ZIP}  the book's micrograd package and its page runner (MIT
+          License), the graphviz Python package (MIT License,
+          https://github.com/xflr6/graphviz) and part of Sybil, whose
+          doctest checker the page uses (MIT License,
+          https://github.com/simplistix/sybil).
 """
 
 
@@ -142,25 +144,40 @@ def archive(package: Package) -> Path:
     return target
 
 
-def library_zip() -> bytes:
-    """`micrograd`, `graphviz` and the page runner (bookbuild/book_runner.py,
-    as the top-level module `book_runner`) as a zip, the same bytes on every
-    build."""
-    import graphviz
+#: Modules of bookbuild the page runs, shipped as top-level modules.
+PAGE_MODULES = ("blockrun.py", "page_runner.py")
+#: Parts of Sybil the page's checker needs (its pytest and unittest
+#: integrations import pytest, which the page has not).
+SYBIL_PARTS = ("__init__.py", "document.py", "example.py", "python.py",
+               "region.py", "sybil.py", "text.py", "typing.py", "evaluators/",
+               "parsers/")
 
+
+def library_zip() -> bytes:
+    """`micrograd`, `graphviz`, Sybil's checker and the page's runner
+    (bookbuild/blockrun.py and page_runner.py, as top-level modules) as a
+    zip, the same bytes on every build."""
+    import graphviz
+    import sybil
+
+    sybil_folder = Path(sybil.__file__).parent
+    files: list[tuple[str, Path]] = []
+    for folder in (ROOT / "micrograd", Path(graphviz.__file__).parent):
+        files += [
+            (path.relative_to(folder.parent).as_posix(), path)
+            for path in sorted(folder.rglob("*.py"))
+        ]
+    for path in sorted(sybil_folder.rglob("*.py")):
+        inside = path.relative_to(sybil_folder).as_posix()
+        if any(inside == part or inside.startswith(part) for part in SYBIL_PARTS):
+            files.append((f"sybil/{inside}", path))
+    files += [(name, Path(__file__).with_name(name)) for name in PAGE_MODULES]
     buffer = io.BytesIO()
-    folders = [ROOT / "micrograd", Path(graphviz.__file__).parent]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
-        for folder in folders:
-            for path in sorted(folder.rglob("*.py")):
-                name = path.relative_to(folder.parent).as_posix()
-                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive_file.writestr(info, path.read_bytes())
-        runner = Path(__file__).with_name("book_runner.py")
-        info = zipfile.ZipInfo(runner.name, date_time=(2000, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        archive_file.writestr(info, runner.read_bytes())
+        for name, path in files:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive_file.writestr(info, path.read_bytes())
     return buffer.getvalue()
 
 
@@ -190,10 +207,11 @@ import os
 import zipfile
 import zipimport
 
-import book_runner  # noqa: F401
+import page_runner  # noqa: F401
 import micrograd.engine, micrograd.nn, micrograd.viz, micrograd.versions  # noqa
-for number in range(1, 9):
-    importlib.import_module(f"micrograd.versions.v{number}")
+import micrograd.examples  # noqa
+for version in micrograd.versions.VERSIONS:
+    importlib.import_module(version.module)
 
 STDLIB = "/lib/python314.zip/"
 SITE = os.path.dirname(micrograd.__path__[0]) + "/"

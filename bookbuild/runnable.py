@@ -10,23 +10,32 @@ reads:
 * ``data-mg-run``: ``doctest`` or ``script`` when the block runs, ``no`` when
   it does not;
 * ``data-mg-reason``: why not, for a block that does not run;
-* ``data-mg-line``: the line of the block's first line of code in its
-  Markdown file, which names the block and numbers its lines;
+* ``data-mg-line``: the line of the block's opening fence in its Markdown
+  file, which names the block (as in pytest and the build);
 * ``data-mg-index``: the block's position among the page's Python blocks;
-* ``data-mg-file``: the Markdown file, for the local test command.
+* ``data-mg-file``: the Markdown file, for the local test command;
+* ``data-mg-prelude``: for a block that does not run, its imports of what
+  the browser has, run in its place;
+* ``data-mg-exercise`` and ``data-mg-checks``: on an exercise's starter, its
+  name and the checks the page's Check button runs (the starter is not run
+  as part of the page: it is the reader's to edit);
+* ``data-mg-source``: the code as the book runs it, where the page shows it
+  with doctest directive comments (``# doctest: +ELLIPSIS``) taken out.
+
+`mark` also takes the exercises' hidden comments (checks, mistakes) out of
+the Markdown: the page carries the checks on the starter block instead.
 """
 
 from __future__ import annotations
 
 import ast
-import doctest
 import html
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookbuild import chapters
+from bookbuild import content
 
 #: Top-level packages the browser has besides the standard library.
 AVAILABLE = frozenset({"micrograd", "graphviz"})
@@ -39,52 +48,54 @@ _MARK_BEFORE_BLOCK = re.compile(
 
 
 @dataclass(frozen=True)
-class Block:
-    """The verdict on one Python block of a page."""
+class Verdict:
+    """What the page gets for one Python block."""
 
-    index: int
-    line: int
-    kind: str  # "doctest" or "script"
+    block: content.Block
     reason: str = ""  # empty when the block runs in the browser
     #: For a block that does not run: its imports of what the browser has,
     #: run in its place so that later blocks find the names they import.
     prelude: str = ""
+    #: For an exercise's starter: the exercise's checks.
+    checks: str = ""
 
     @property
     def runs(self) -> bool:
         return not self.reason
 
     def attributes(self, file: str) -> dict[str, str]:
+        block = self.block
         found = {
-            "data-mg-run": self.kind if self.runs else "no",
-            "data-mg-line": str(self.line),
-            "data-mg-index": str(self.index),
+            "data-mg-run": block.kind if self.runs else "no",
+            "data-mg-line": str(block.line),
+            "data-mg-index": str(block.index),
             "data-mg-file": file,
         }
         if not self.runs:
             found["data-mg-reason"] = self.reason
         if self.prelude:
             found["data-mg-prelude"] = self.prelude
+        if block.exercise:
+            found["data-mg-exercise"] = block.exercise
+            found["data-mg-checks"] = self.checks
+        if _DIRECTIVE_COMMENT.search(block.source):
+            found["data-mg-source"] = block.source.rstrip("\n")
         return found
 
 
-def blocks(text: str, path: str | Path) -> list[Block]:
-    """The verdict on every Python block of a chapter's text, in order."""
-    skipped = _always_skipped(text, path)
-    found: list[Block] = []
+def blocks(chapter: content.Chapter) -> list[Verdict]:
+    """The verdict on every Python block of a chapter, in order."""
+    found: list[Verdict] = []
     # Names a block that cannot run would have defined, and why it cannot.
     unavailable: dict[str, str] = {}
-    for index, fence in enumerate(chapters.python_fences(text)):
-        line = text.count("\n", 0, fence.start) + 2
-        kind = "doctest" if fence.is_doctest else "script"
-        code = _code(fence)
+    for block in chapter.blocks:
         try:
-            tree = ast.parse(code)
+            tree = ast.parse(block.code)
         except SyntaxError:
             tree = ast.Module(body=[], type_ignores=[])
         reason = cause = ""
-        if any(start <= fence.start < end for start, end in skipped):
-            reason = "the book itself does not run this block"
+        if block.never_runs:
+            reason = block.never_runs
             cause = "the book does not run"
         missing = sorted(_imported(tree) - AVAILABLE - set(sys.stdlib_module_names))
         if missing and not reason:
@@ -100,43 +111,73 @@ def blocks(text: str, path: str | Path) -> list[Block]:
                     reason = f"uses {name}, made by a block that {cause}"
                     prelude = []
                     break
-        for name in bound:
-            if reason:
-                unavailable.setdefault(name, cause)
-            else:
-                unavailable.pop(name, None)
+        if not block.exercise:
+            # A starter never runs as part of the page; what it defines
+            # comes from the reader.
+            for name in bound:
+                if reason:
+                    unavailable.setdefault(name, cause)
+                else:
+                    unavailable.pop(name, None)
+        checks = chapter.exercise(block.exercise).checks if block.exercise else ""
         found.append(
-            Block(index, line, kind, reason, "\n".join(map(ast.unparse, prelude)))
+            Verdict(block, reason, "\n".join(map(ast.unparse, prelude)), checks)
         )
     return found
 
 
-def mark(markdown: str, source_path: Path, file: str) -> str:
-    """Put a marker before every Python block of `markdown` (the text of
-    `source_path` without its front matter) carrying the block's verdict."""
-    verdicts = blocks(source_path.read_text(encoding="utf-8"), source_path)
-    fences = list(chapters.python_fences(markdown))
-    if len(fences) != len(verdicts):
-        raise ValueError(
-            f"{file}: the page has {len(fences)} Python blocks, "
-            f"its file {len(verdicts)}"
-        )
-    pieces: list[str] = []
-    position = 0
-    for fence, verdict in zip(fences, verdicts, strict=True):
-        line_start = markdown.rfind("\n", 0, fence.start) + 1
-        line = markdown[line_start : markdown.find("\n", line_start)]
-        # A block inside an admonition or a tab: the marker must be inside too.
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+#: A doctest directive comment at the end of a ``>>>`` or ``...`` line.
+_DIRECTIVE_COMMENT = re.compile(r"[ \t]*#[ \t]*doctest:[^\n]*$", re.MULTILINE)
+
+
+Edit = tuple[int, int, str]
+
+
+def page_edits(chapter: content.Chapter, file: str) -> list[Edit]:
+    """What the page's Markdown needs, as (start, end, replacement) in the
+    chapter's text: a marker before every Python block carrying its verdict,
+    doctest directive comments hidden, the exercises' hidden comments out."""
+    edits: list[Edit] = []
+    for verdict in blocks(chapter):
+        block = verdict.block
+        line_start = chapter.text.rfind("\n", 0, block.start) + 1
         attributes = " ".join(
             f'{name}="{_attribute(value)}"'
             for name, value in verdict.attributes(file).items()
         )
-        pieces.append(markdown[position:line_start])
-        pieces.append(f"{indent}{_MARK.format(attributes=attributes)}\n\n")
-        position = line_start
-    pieces.append(markdown[position:])
+        # A block inside an admonition or a tab: the marker must be inside too.
+        marker = f"{block.indent}{_MARK.format(attributes=attributes)}\n\n"
+        edits.append((line_start, line_start, marker))
+        if block.kind == "doctest":
+            found = _DIRECTIVE_COMMENT.finditer(chapter.text, block.start, block.end)
+            edits.extend((match.start(), match.end(), "") for match in found)
+    edits.extend((start, end, "") for start, end in chapter.hidden)
+    return edits
+
+
+def apply(text: str, edits: list[Edit], start: int = 0) -> str:
+    """`text[start:]` with `edits` (in the coordinates of `text`) made."""
+    pieces: list[str] = []
+    position = start
+    for begin, end, replacement in sorted(edits, key=lambda edit: edit[:2]):
+        pieces.append(text[position:begin])
+        pieces.append(replacement)
+        position = end
+    pieces.append(text[position:])
     return "".join(pieces)
+
+
+def mark(markdown: str, source_path: Path, file: str) -> str:
+    """`markdown` (the text of `source_path` without its front matter) with
+    `page_edits` made."""
+    chapter = content.read(source_path)
+    shift = len(chapter.text) - len(markdown)
+    if shift < 0 or chapter.text[shift:] != markdown:
+        raise ValueError(
+            f"{file}: the page's Markdown was changed before the book's hooks saw "
+            "it; its blocks cannot be matched to their lines"
+        )
+    return apply(chapter.text, page_edits(chapter, file), shift)
 
 
 def attach(page_html: str) -> str:
@@ -153,41 +194,6 @@ def _attribute(value: str) -> str:
     for character in "_*`\\[]":
         escaped = escaped.replace(character, f"&#{ord(character)};")
     return escaped.replace("\n", "&#10;")
-
-
-def _code(fence: chapters.Fence) -> str:
-    if not fence.is_doctest:
-        return fence.source
-    examples = doctest.DocTestParser().get_examples(fence.source)
-    return "".join(example.source for example in examples)
-
-
-def _always_skipped(text: str, path: str | Path) -> list[tuple[int, int]]:
-    """Stretches of text the book skips unconditionally (`skip: next` or a
-    `skip: start` without a condition); conditional skips depend on what is
-    installed and are left to the imports to decide."""
-    document = chapters.parse(text, path)
-    stretches: list[tuple[int, int]] = []
-    opened: int | None = None
-    for example in document.examples():
-        parsed = example.region.parsed
-        if not (isinstance(parsed, tuple) and len(parsed) == 2):
-            continue
-        action, condition = parsed
-        if action == "start" and not condition:
-            opened = example.region.end
-        elif action == "end" and opened is not None:
-            stretches.append((opened, example.region.start))
-            opened = None
-        elif action == "next" and not condition:
-            following = [
-                fence.start
-                for fence in chapters.python_fences(text)
-                if fence.start >= example.region.end
-            ]
-            if following:
-                stretches.append((following[0], following[0] + 1))
-    return stretches
 
 
 def _available_imports(tree: ast.Module) -> list[ast.stmt]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild import chapters, directives
+from bookbuild import chapters, content, directives
 from micrograd import versions
 from micrograd.viz import Graph
 
@@ -48,7 +48,7 @@ def test_doctests_compare_outputs() -> None:
 def test_display_only_fences_never_run() -> None:
     text = '```python title="broken.py"\nraise RuntimeError\n```\n'
     assert list(chapters.parse(text, "/tmp/c.md").examples()) == []
-    assert list(chapters.python_fences(text)) == []
+    assert content.parse(text, "/tmp/c.md").blocks == ()
 
 
 def test_a_skip_needs_and_keeps_its_reason() -> None:

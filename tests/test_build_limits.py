@@ -30,7 +30,7 @@ from support import (
     run_bounded,
 )
 
-from bookbuild import guard, prerun, settings
+from bookbuild import build_workers, guard, settings
 
 #: The limit the hostile pages run under (seconds); the default is 30.
 LIMIT = "2"
@@ -250,7 +250,7 @@ def test_the_runner_reports_a_dead_worker_for_its_page(tmp_path: Path) -> None:
     dead.write_text(page("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"))
     after = tmp_path / "after.md"
     after.write_text("```python\ny = 2\n```\n")
-    runner = prerun.ChapterRunner([dead, good, after], workers=1)
+    runner = build_workers.ChapterWorkers([dead, good, after], workers=1)
     try:
         failure = runner.result(dead).failure
         assert failure is not None
@@ -271,7 +271,7 @@ def test_the_slowest_chapter_of_the_last_run_starts_first(tmp_path: Path) -> Non
         paths.append(path)
     timings = tmp_path / "times.json"
     # No record yet: the order given (the nav's).
-    runner = prerun.ChapterRunner(paths, workers=1, timings=timings)
+    runner = build_workers.ChapterWorkers(paths, workers=1, timings=timings)
     for path in paths:
         assert runner.result(path).failure is None
     runner.close()
@@ -282,7 +282,7 @@ def test_the_slowest_chapter_of_the_last_run_starts_first(tmp_path: Path) -> Non
     # c was the slowest last time: it starts first, the rest keep their order.
     recorded[str(paths[2].resolve())] = 100.0
     timings.write_text(json.dumps(recorded))
-    runner = prerun.ChapterRunner(paths, workers=1, timings=timings)
+    runner = build_workers.ChapterWorkers(paths, workers=1, timings=timings)
     runner.close()
     assert runner.order == [p.resolve() for p in (paths[2], paths[0], paths[1])]
 
@@ -293,11 +293,11 @@ def test_a_failure_of_the_runner_itself_does_not_leave_the_build_waiting(
     chapter = tmp_path / "chapter.md"
     chapter.write_text("```python\nx = 1\n```\n")
 
-    def broken(self: prerun.ChapterRunner, worker: object) -> bool:
+    def broken(self: build_workers.ChapterWorkers, worker: object) -> bool:
         raise OSError("the pipe broke")
 
-    monkeypatch.setattr(prerun.ChapterRunner, "_read", broken)
-    runner = prerun.ChapterRunner([chapter], workers=1)
+    monkeypatch.setattr(build_workers.ChapterWorkers, "_read", broken)
+    runner = build_workers.ChapterWorkers([chapter], workers=1)
     try:
         with pytest.raises(RuntimeError, match="the chapter runner failed: OSError"):
             runner.result(chapter)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bookbuild.chapters import python_fences
+from bookbuild import content
 from micrograd import versions, viz
 
 CHAPTER_2 = (
@@ -25,7 +25,7 @@ CHAPTER_2 = (
 def _chapter_2_drawing() -> Callable[[Any], Any]:
     """The reader's `my_draw_dot`, run from the chapter's own text."""
     namespace: dict[str, Any] = {}
-    for fence in python_fences(CHAPTER_2.read_text(encoding="utf-8")):
+    for fence in content.read(CHAPTER_2).blocks:
         if fence.source.startswith(("def build_graph(", "from micrograd.viz import")):
             exec(fence.source, namespace)
     return namespace["my_draw_dot"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild.chapters import python_fences
+from bookbuild import content
 from micrograd import examples, versions
 from micrograd.engine import Value as EngineValue
 
@@ -25,8 +25,8 @@ def _function(tree: ast.AST, name: str) -> ast.FunctionDef:
 
 
 def test_chapter_4_shows_the_function_the_package_has() -> None:
-    text = CHAPTER_4.read_text(encoding="utf-8")
-    (fence,) = [f for f in python_fences(text) if f.source.startswith("def neuron(")]
+    blocks = content.read(CHAPTER_4).blocks
+    (fence,) = [f for f in blocks if f.source.startswith("def neuron(")]
     shown = _function(ast.parse(fence.source), "neuron")
     packaged = _function(ast.parse(inspect.getsource(examples)), "neuron")
     # The package adds one line, the check of its arguments, before the body.

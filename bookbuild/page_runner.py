@@ -1,32 +1,40 @@
-"""Runs a page's examples inside the reader's browser (Pyodide).
+"""The reader's page runs its examples here, in the browser's Python (Pyodide).
 
 Shipped to the browser as a top-level module of the library zip (see
-bookbuild/pyodide_assets.py), next to `micrograd`; it needs nothing but the
-standard library, so it runs under CPython as well, where the tests check it.
+bookbuild/pyodide_assets.py), next to `micrograd`, `sybil` and
+`bookbuild.blockrun` (as `blockrun`). Running and checking are
+`blockrun`'s, the very functions pytest and the build use; this module only
+turns their outcome into plain data (JSON text) for the page's script. It
+runs under CPython as well, where the tests check it.
 
 A page has one namespace, as under pytest: `reset()` starts it afresh and
-every `run()` adds to it. `run()` answers with plain data (JSON text) that
-the page's script shows:
+every `run()` adds to it. `run()` answers:
 
 * every run: ``ok``, ``stdout`` (cut to `MAX_OUTPUT` characters) and
-  ``error`` (a short traceback, or None);
+  ``error`` (a short traceback, cut the same way, or None);
 * a script: ``value`` (repr of the last expression), ``graphs``
-  (``[title, DOT text]`` pairs when the value is a graph or a dict of graphs);
+  (``[title, DOT text, text alternative]`` when the value is a graph or a
+  dict of graphs);
 * a doctest: ``examples``, one per ``>>>``, with its source, what the book
-  expects, what came out and whether they agree.
+  expects, what came out and whether they agree. A doctest block the reader
+  edited into plain code (no ``>>>`` left) runs as a script, and says so
+  with ``"ran_as": "script"``.
+
+`check()` runs a reader's answer to an exercise and its checks in a copy of
+the namespace: ``{"passed": bool, "message": str, "stdout": str}``.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import doctest
 import io
 import json
 import linecache
-import re
 import traceback
 from typing import Any
+
+import blockrun
 
 #: Characters of output kept; the rest is cut with a note.
 MAX_OUTPUT = 20_000
@@ -35,12 +43,9 @@ MAX_VALUE = 5_000
 #: The name tracebacks give the reader's code.
 BLOCK_FILE = "<block>"
 
-# The checks the book's tests use (bookbuild.chapters.DOCTEST_FLAGS): ellipsis,
-# loose whitespace, and floats compared only to the digits the book wrote.
-NUMBER = doctest.register_optionflag("NUMBER")
-FLAGS = 0
-
-_FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+#: Packages the book uses that the page's Python does not have, and where a
+#: reader can run a block that needs them.
+ELSEWHERE = frozenset({"numpy", "matplotlib", "torch", "pandas", "scipy", "sklearn"})
 
 _namespace: dict[str, Any] = {}
 
@@ -54,8 +59,27 @@ def run(code: str, kind: str) -> str:
     """Run one block in the page's namespace; the outcome as JSON text."""
     if kind not in {"doctest", "script"}:
         raise ValueError(f"kind must be 'doctest' or 'script', got {kind!r}")
-    outcome = _run_doctest(code) if kind == "doctest" else _run_script(code)
+    if kind == "doctest" and not blockrun.examples_of(code) and code.strip():
+        outcome = _run_script(code)
+        outcome["ran_as"] = "script"
+    elif kind == "doctest":
+        outcome = _run_doctest(code)
+    else:
+        outcome = _run_script(code)
     return json.dumps(outcome)
+
+
+def check(code: str, checks: str) -> str:
+    """Check a reader's answer to an exercise; the verdict as JSON text."""
+    verdict = blockrun.check_exercise(code, checks, _namespace)
+    return json.dumps(
+        {
+            "passed": verdict.passed,
+            "message": cut(verdict.message, MAX_VALUE),
+            "stdout": cut(verdict.stdout),
+            "line": verdict.line,
+        }
+    )
 
 
 def cut(text: str, limit: int = MAX_OUTPUT) -> str:
@@ -80,29 +104,21 @@ def _run_script(code: str) -> dict[str, Any]:
     # Tracebacks quote the reader's line from here.
     linecache.cache[BLOCK_FILE] = (len(code), None, code.splitlines(True), BLOCK_FILE)
     try:
-        tree = ast.parse(code, filename=BLOCK_FILE)
+        ast.parse(code, filename=BLOCK_FILE)
     except SyntaxError as error:
         outcome.update(ok=False, error=_syntax_error(error))
         return outcome
-    tail = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        tail = ast.Expression(tree.body.pop().value)
     value = None
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            exec(compile(tree, BLOCK_FILE, "exec", dont_inherit=True), _namespace)
-            if tail is not None:
-                value = eval(
-                    compile(tail, BLOCK_FILE, "eval", dont_inherit=True), _namespace
-                )
+            value = blockrun.run_script(code, _namespace, BLOCK_FILE)
     except BaseException as error:  # noqa: BLE001 - shown to the reader
         if isinstance(error, KeyboardInterrupt | SystemExit):
             outcome["error"] = f"{type(error).__name__}: the block stopped itself"
         else:
             outcome["error"] = short_traceback(error)
+            outcome["missing"] = _missing_package(error) or None
         outcome["ok"] = False
-    finally:
-        _namespace.pop("__builtins__", None)
     outcome["stdout"] = cut(printed.getvalue())
     graphs = _graphs(value)
     if graphs:
@@ -147,87 +163,36 @@ def _is_graph(value: Any) -> bool:
     return isinstance(value, graphviz.graphs.BaseGraph)
 
 
-class _Checker(doctest.OutputChecker):
-    """doctest's checker, plus NUMBER: a float matches when it rounds to the
-    one the book wrote, at the precision the book wrote it."""
-
-    def check_output(self, want: str, got: str, optionflags: int) -> bool:
-        if super().check_output(want, got, optionflags):
-            return True
-        if not optionflags & NUMBER:
-            return False
-        wanted = list(_FLOAT.finditer(want))
-        found = list(_FLOAT.finditer(got))
-        if not wanted or len(wanted) != len(found):
-            return False
-        pieces: list[str] = []
-        position = 0
-        for expected, actual in zip(wanted, found, strict=True):
-            digits = len(expected[0].split(".")[1].split("e")[0].split("E")[0])
-            same = abs(float(actual[0]) - float(expected[0])) <= 0.5 * 10**-digits
-            pieces.append(got[position : actual.start()])
-            pieces.append(expected[0] if same else actual[0])
-            position = actual.end()
-        pieces.append(got[position:])
-        return super().check_output(want, "".join(pieces), optionflags)
-
-
-class _Recorder(doctest.DocTestRunner):
-    """A doctest runner that keeps what each example printed."""
-
-    def __init__(self) -> None:
-        super().__init__(checker=_Checker(), optionflags=FLAGS, verbose=False)
-        self.examples: list[dict[str, Any]] = []
-
-    def _keep(self, example: doctest.Example, got: str, ok: bool) -> None:
-        shown = got
-        if ok and example.exc_msg is not None:
-            shown = example.want
-        self.examples.append(
-            {
-                "source": example.source,
-                "want": example.want,
-                "got": cut(shown),
-                "ok": ok,
-                "line": example.lineno + 1,
-            }
-        )
-
-    def report_start(self, out: Any, test: Any, example: Any) -> None:
-        pass
-
-    def report_success(self, out: Any, test: Any, example: Any, got: str) -> None:
-        self._keep(example, got, True)
-
-    def report_failure(self, out: Any, test: Any, example: Any, got: str) -> None:
-        self._keep(example, _trim_traceback_text(got), False)
-
-    def report_unexpected_exception(
-        self, out: Any, test: Any, example: Any, exc_info: Any
-    ) -> None:
-        self._keep(example, short_traceback(exc_info[1]), False)
-
-
 def _run_doctest(code: str) -> dict[str, Any]:
     outcome: dict[str, Any] = {"ok": True, "stdout": "", "error": None}
     try:
-        test = doctest.DocTestParser().get_doctest(
-            code, _namespace, "block", BLOCK_FILE, 0
-        )
-        # DocTest works on a copy of the globals it is given; the page's
-        # later blocks need what this one defines.
-        test.globs = _namespace
+        examples = blockrun.examples_of(code)
     except ValueError as error:
         outcome.update(ok=False, error=f"This block is not a valid doctest: {error}")
         outcome["examples"] = []
         return outcome
-    recorder = _Recorder()
-    try:
-        recorder.run(test, clear_globs=False, out=lambda text: None)
-    finally:
-        _namespace.pop("__builtins__", None)
-    outcome["examples"] = recorder.examples
-    outcome["ok"] = all(example["ok"] for example in recorder.examples)
+    shown = []
+    for example in examples:
+        result = blockrun.run_example(example, _namespace, BLOCK_FILE)
+        if result.error is not None:
+            got = short_traceback(result.error)
+        elif not result.ok:
+            got = _trim_traceback_text(result.got)
+        elif example.exc_msg is not None:
+            got = example.want
+        else:
+            got = result.got
+        shown.append(
+            {
+                "source": example.source,
+                "want": example.want,
+                "got": cut(got),
+                "ok": result.ok,
+                "line": example.lineno + 1,
+            }
+        )
+    outcome["examples"] = shown
+    outcome["ok"] = all(example["ok"] for example in shown)
     return outcome
 
 
@@ -256,7 +221,22 @@ def short_traceback(error: BaseException) -> str:
         line.rstrip("\n")
         for line in traceback.format_exception_only(type(error), error)
     )
-    return "\n".join(lines) + "\n"
+    missing = _missing_package(error)
+    if missing:
+        lines.append(
+            f"The page's Python has the standard library and micrograd, not "
+            f"{missing}: run this in the page's notebook, or on your machine."
+        )
+    return cut("\n".join(lines) + "\n")
+
+
+def _missing_package(error: BaseException) -> str:
+    """The package the book uses elsewhere that `error` says is missing."""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        package = error.name.partition(".")[0]
+        if package in ELSEWHERE:
+            return package
+    return ""
 
 
 def _trim_traceback_text(got: str) -> str:

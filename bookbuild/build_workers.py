@@ -1,4 +1,4 @@
-"""Run chapters in worker processes while MkDocs does everything else.
+"""The build runs its chapters in worker processes while MkDocs does everything else.
 
 Running a chapter costs mostly fixed start-up: importing matplotlib or
 PyTorch, compiling Graphviz's WebAssembly. Started when the build reads its
@@ -159,7 +159,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from bookbuild.prerun import worker_main; "
+    "from bookbuild.build_workers import worker_main; "
     "worker_main(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))"
 )
 
@@ -205,7 +205,7 @@ class _Worker:
         self.messages.close()
 
 
-class ChapterRunner:
+class ChapterWorkers:
     """Runs a set of chapters ahead of time, at most one process per core.
 
     Workers take the chapters in the order given (the order pages are
@@ -256,10 +256,10 @@ class ChapterRunner:
                 self._queue.appendleft(path)
             while path not in self._results:
                 if self._closed:
-                    raise RuntimeError("the chapter runner was stopped")
+                    raise RuntimeError("the chapter workers were stopped")
                 if not self._thread.is_alive():
                     raise RuntimeError(
-                        f"the chapter runner failed: {self._crash!r}"
+                        f"the chapter workers failed: {self._crash!r}"
                     ) from self._crash
                 self._changed.wait(timeout=1.0)
             return self._results[path]
