@@ -63,6 +63,12 @@
       return this.ask({ type: "run", code, kind });
     }
 
+    // Calls `module.name(...args)` in the page's Python (a function that
+    // answers JSON text; run-worker.js lists the modules); the parsed answer.
+    call(module, name, ...args) {
+      return this.ask({ type: "call", module, name, args });
+    }
+
     // Empties the namespace every block runs in (page_runner.reset()).
     reset() {
       return this.ask({ type: "reset" });

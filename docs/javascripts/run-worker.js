@@ -10,6 +10,11 @@
 //   {id, type: "run", code, kind}    run one block (kind "doctest" or
 //                                    "script") in the page's namespace
 //   {id, type: "reset"}              empty that namespace (page_runner.reset)
+//   {id, type: "call", module, name, args}
+//                                    call a function of a page module (listed
+//                                    in CALLABLE) that answers JSON text, e.g.
+//                                    page_runner.check(code, checks); graphs in
+//                                    the answer are drawn as for "run"
 // Messages out:
 //   {type: "status", text}           what is loading or running, for the page
 //   {type: "booted", ms}             Python is ready; how long it took
@@ -117,11 +122,19 @@ async function run({ code, kind }) {
   const ms = performance.now() - started;
   const result = JSON.parse(text);
   result.ms = ms;
+  result.loadMs = loadMs;
+  return draw(pyodide, result);
+}
+
+// Draws the graphs a result names ([title, DOT, text alternative] in
+// `graphs`) into `svgs`, with the time it took.
+async function draw(pyodide, result) {
   result.drawMs = 0;
+  result.loadMs ??= 0;
   if (result.graphs && result.graphs.length) {
     const late = performance.now();
     await loadViz();
-    loadMs += performance.now() - late;
+    result.loadMs += performance.now() - late;
     const drawing = performance.now();
     const drawer = pyodide.globals.get("page_runner");
     try {
@@ -140,7 +153,31 @@ async function run({ code, kind }) {
     }
     result.drawMs = performance.now() - drawing;
   }
-  result.loadMs = loadMs;
+  return result;
+}
+
+// Modules of the page's Python that a `call` may use: each function answers
+// with JSON text.
+const CALLABLE = new Set(["page_runner"]);
+
+async function call({ module, name, args }) {
+  if (!CALLABLE.has(module)) throw new Error(`no module ${module} to call`);
+  const pyodide = await ready();
+  const found = pyodide.pyimport(module);
+  const started = performance.now();
+  let text;
+  try {
+    const method = found[name];
+    if (typeof method !== "function") throw new Error(`${module} has no ${name}`);
+    text = method(...(args || []));
+  } finally {
+    found.destroy();
+  }
+  const result = JSON.parse(text);
+  if (result && typeof result === "object" && !Array.isArray(result)) {
+    result.ms = performance.now() - started;
+    return draw(pyodide, result);
+  }
   return result;
 }
 
@@ -172,6 +209,7 @@ const ANSWERS = {
   },
   run,
   reset,
+  call,
 };
 
 onmessage = async ({ data }) => {
