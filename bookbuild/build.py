@@ -44,6 +44,7 @@ from bookbuild import (
     chapters,
     content,
     directives,
+    exercise_index,
     katex,
     notebooks,
     offline,
@@ -189,6 +190,7 @@ class Book:
             raise PluginError(str(error)) from None
         pyodide_assets.install(Path(config.site_dir))
         search_text.clean_index(Path(config.site_dir))
+        exercise_index.write(config)
         self._finish_print_page(Path(config.site_dir))
 
     # ---- outputs -------------------------------------------------------------

@@ -52,6 +52,8 @@
       const steps = [];
       for (const block of this.blocks) {
         if (block === target) break;
+        // An exercise's starter is the reader's answer, not the book's code.
+        if (block.exercise) continue;
         steps.push({ block, code: block.runs ? block.code() : block.prelude });
       }
       return steps;
@@ -67,7 +69,9 @@
       );
     }
 
-    request(target) {
+    // `finish(python)`, when given, replaces running `target` itself once the
+    // blocks above it have run (an exercise's Check does so).
+    request(target, finish = null) {
       if (this.busy) {
         if (this.busy !== target) {
           target.say(`Wait: the block at line ${this.busy.line} is running (its Stop button ends it).`);
@@ -77,7 +81,7 @@
       this.busy = target;
       for (const block of this.blocks) block.setRunnable(false);
       target.starting();
-      return this.runUpTo(target).finally(() => {
+      return this.runUpTo(target, finish).finally(() => {
         this.busy = null;
         this.stage = "";
         for (const block of this.blocks) block.setRunnable(true);
@@ -85,7 +89,7 @@
       });
     }
 
-    async runUpTo(target) {
+    async runUpTo(target, finish = null) {
       const began = performance.now();
       const python = this.ensurePython();
       let startMs = 0;
@@ -125,6 +129,10 @@
           }
         }
         this.stage = "";
+        if (finish) {
+          await finish(python);
+          return;
+        }
         target.say("Running…");
         const code = target.code();
         const result = await python.run(code, target.kind);
@@ -241,6 +249,7 @@
       this.runs = this.kind === "doctest" || this.kind === "script";
       this.line = Number(element.dataset.mgLine);
       this.prelude = element.dataset.mgPrelude || "";
+      this.exercise = element.dataset.mgExercise || "";
       const code = element.querySelector("pre > code");
       // The page hides doctest directive comments; the build keeps the code
       // as the book runs it, with them, when they were there.
@@ -300,6 +309,8 @@
       this.live.setAttribute("aria-live", "polite");
       this.element.after(bar, this.live);
       this.bar = bar;
+      // An exercise's starter gets Check, hints and its progress (run-exercises.js).
+      if (this.exercise && window.mgRun.Exercise) this.exerciseParts = new window.mgRun.Exercise(this);
     }
 
     // Each button's name starts with the word it shows, so that a reader
@@ -330,19 +341,20 @@
       return null;
     }
 
-    edit() {
+    // `code`: what the editor opens with; `focus`: false when the page opens it.
+    edit(code = this.code(), focus = true) {
       if (this.editor) {
-        this.editor.focus();
+        if (focus) this.editor.focus();
         return;
       }
-      this.editor = new Editor(this.element, this.code(), {
+      this.editor = new Editor(this.element, code, {
         label: `Code of the block at line ${this.line}`,
         onRun: () => this.page.request(this),
         onLeave: () => this.runButton.focus(),
       });
       this.resetButton.hidden = false;
       this.editButton.hidden = true;
-      this.editor.focus();
+      if (focus) this.editor.focus();
     }
 
     reset() {
