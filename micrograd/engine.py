@@ -120,7 +120,11 @@ def _result(data: float, rule: Rule, a: Value, b: Value | None = None,
 class Value:
     """A scalar that remembers how it was computed, so it can pass gradients back.
 
-    `Value(data)` makes a leaf. `_children` and `_op` are accepted for
+    `Value(data)` makes a leaf. Besides the arithmetic written out below,
+    every row of `ACTIVATION_TABLE` gives `Value` a method of that name
+    (`relu()`, `tanh()`, `sigmoid()`) with the row's docstring.
+
+    `_children` and `_op` are accepted for
     compatibility with the original engine: a Value built with them lists its
     children in `_prev` and shows its `_op`, but passes no gradient to them,
     since its backward rule is unknown.
