@@ -9,7 +9,7 @@ rule through a module-level alias.
 This script undoes both in the real code: it takes the source of every
 `Value` method that returns `_result(...)`, puts `_result`'s body in place of
 the call and a module-level name in place of `Value._rule`, and compiles
-the result. Then it times the random graph of `bench_engine.py` (about
+the result. Then it times the random graph of `harness.py` (about
 100,000 operations, forward and backward) with the engine's methods and with
 the undone ones, taking turns, with the collector paused for both so that
 its walks do not drown the difference. Three runs in separate processes;
@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from bench_engine import plan_graph, replay_graph, run_in_a_child  # noqa: E402
+from harness import plan_graph, replay_graph, run_in_a_child  # noqa: E402
 
 from micrograd import engine  # noqa: E402
 from micrograd.engine import Value, no_cycle_collection  # noqa: E402
