@@ -274,7 +274,7 @@ def test_every_runnable_block_gives_the_build_output(
     problems = []
     for row in report:
         # An exercise's starter is the reader's: the blocks after it run
-        # without it (tests/test_browser_exercises.py checks it).
+        # without it (tests/browser/test_browser_exercises.py checks it).
         if row["run"] == "no" or row["exercise"]:
             continue
         where = f"{source}:{row['line']}"
