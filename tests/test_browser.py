@@ -575,7 +575,8 @@ GRAPH_HEIGHTS = """
 () => [...document.querySelectorAll(".md-content .mg-output.mg-graph")]
   .filter((graph) => graph.getClientRects().length)
   .map((graph) => {
-    const shown = graph.hasAttribute("data-mg-size") ? graph : graph.querySelector("svg");
+    const svg = graph.querySelector("svg");
+    const shown = graph.hasAttribute("data-mg-size") ? graph : svg;
     return shown ? shown.getBoundingClientRect().height : 0;
   })
 """
@@ -638,8 +639,10 @@ def test_a_graph_opens_and_closes_from_the_keyboard(browser: Browser) -> None:
     assert graph.get_attribute("tabindex") == "0"
     # Named by the drawing's text alternative, described by what it does.
     assert graph.get_attribute("title") == "Open this graph at full size"
-    assert graph.locator("svg").get_attribute("aria-label").startswith(
-        "Computation graph of"
+    assert (
+        graph.locator("svg")
+        .get_attribute("aria-label")
+        .startswith("Computation graph of")
     )
     graph.focus()
     page.keyboard.press("Enter")

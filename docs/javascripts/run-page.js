@@ -240,10 +240,14 @@
       this.kind = element.dataset.mgRun;
       this.runs = this.kind === "doctest" || this.kind === "script";
       this.line = Number(element.dataset.mgLine);
-      this.prelude = element.dataset.mgPrelude || "";
       const code = element.querySelector("pre > code");
       this.original = code ? code.textContent.replace(/\n$/, "") : "";
       this.editor = null;
+    }
+
+    // The imports of a block that cannot run, which the blocks after it need.
+    get prelude() {
+      return this.element.dataset.mgPrelude || "";
     }
 
     code() {
