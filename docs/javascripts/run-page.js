@@ -248,7 +248,6 @@
       this.kind = element.dataset.mgRun;
       this.runs = this.kind === "doctest" || this.kind === "script";
       this.line = Number(element.dataset.mgLine);
-      this.prelude = element.dataset.mgPrelude || "";
       this.exercise = element.dataset.mgExercise || "";
       const code = element.querySelector("pre > code");
       // The page hides doctest directive comments; the build keeps the code
@@ -256,6 +255,11 @@
       this.original =
         element.dataset.mgSource ?? (code ? code.textContent.replace(/\n$/, "") : "");
       this.editor = null;
+    }
+
+    // The imports of a block that cannot run, which the blocks after it need.
+    get prelude() {
+      return this.element.dataset.mgPrelude || "";
     }
 
     code() {
