@@ -214,3 +214,31 @@ def test_search_finds_formulas_as_text_not_latex(built_site: Path) -> None:
     texts = " ".join(document["text"] for document in index["docs"])
     assert "\\frac" not in texts and "\\(" not in texts and "\\[" not in texts
     assert "∂L/∂a" in texts
+
+
+def test_the_exercise_list_names_every_checkable_starter(built_site: Path) -> None:
+    # The page's progress counts come from this list: every starter it names
+    # must be on its page, checkable, and every checkable starter named.
+    listed = json.loads((built_site / "assets" / "exercises.json").read_text())
+    assert listed["pages"], "the build listed no exercise"
+    named = {
+        (entry["url"], item["line"], item["name"])
+        for entry in listed["pages"]
+        for item in entry["exercises"]
+    }
+    found = set()
+    for path in built_site.rglob("index.html"):
+        url = path.parent.relative_to(built_site).as_posix() + "/"
+        if url.startswith("print_page/"):
+            continue  # every chapter again, on one page
+        html = path.read_text(encoding="utf-8")
+        for tag in re.findall(r'<div class="language-python highlight"[^>]*>', html):
+            exercise = re.search(r'data-mg-exercise="([^"]+)"', tag)
+            if exercise and 'data-mg-run="script"' in tag:
+                line = int(re.search(r'data-mg-line="(\d+)"', tag)[1])
+                found.add((url.removeprefix("./"), line, exercise[1]))
+    assert found == named
+    urls = [entry["url"] for entry in listed["pages"]]
+    assert "chapters/08-more-operations/" in urls
+    # Chapter 9's exercises need PyTorch, which the page's Python lacks.
+    assert "chapters/09-pytorch/" not in urls
