@@ -67,7 +67,8 @@
       } catch {
         // Not kept; the page still checks.
       }
-      window.dispatchEvent(new CustomEvent("mg:progress"));
+      // Progress changes only when an exercise is done (not at each keystroke).
+      if ("done" in changes) window.dispatchEvent(new CustomEvent("mg:progress"));
       return record;
     },
     // Every key of the book's, and only those.
