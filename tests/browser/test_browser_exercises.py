@@ -155,6 +155,8 @@ async (line) => {
 
 def write(tab: sync_api.Page, line: int, code: str) -> None:
     """The reader's code in the starter's editor (opened if need be)."""
+    # After instant navigation the page's script may still be setting up.
+    bar(tab, line).locator(".mg-run-check").wait_for()
     edit = bar(tab, line).locator(".mg-run-edit")
     if edit.is_visible():
         edit.click()
