@@ -99,6 +99,13 @@
     return made;
   }
 
+  // The checks' messages name code between backticks, as the book does.
+  function withCode(text) {
+    return String(text)
+      .split(/`([^`\n]+)`/)
+      .map((part, index) => (index % 2 ? element("code", "", part) : part));
+  }
+
   function hidden(text) {
     return element("span", "mg-visually-hidden", text);
   }
@@ -226,7 +233,7 @@
       if (result.passed) {
         verdict.append(lead, `: every check agrees with your code. ${this.title} is done.`);
       } else {
-        verdict.append(lead, `: ${result.message}`);
+        verdict.append(lead, ": ", ...withCode(result.message));
       }
       const shown = [verdict];
       if (result.stdout) {
@@ -360,7 +367,8 @@
   }
 
   function showOnHome(pages, holder) {
-    const table = element("table", "mg-progress-table");
+    // No class: Material styles a table without one.
+    const table = element("table");
     table.append(element("caption", "", "Exercises done in this browser, chapter by chapter"));
     const head = table.createTHead().insertRow();
     for (const text of ["Chapter", "Done"]) {
