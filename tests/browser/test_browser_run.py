@@ -298,7 +298,7 @@ def test_every_runnable_block_gives_the_build_output(
 def test_some_page_draws_graphs_in_the_browser(session: Session) -> None:
     # Guards the comparison above against passing with no graph at all.
     tab = session.open(CHAPTER_5)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     built = tab.locator(
@@ -372,7 +372,7 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
     ).first.is_hidden()
 
     # The next script block backpropagates through the edited neuron.
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     tabs = live(tab, steps).locator("[role=tab]")
@@ -395,7 +395,7 @@ def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
     # The drawings a run puts on the page open at full size on a click, as
     # the build's drawings do, in a tab of the step-through too.
     tab = session.open(CHAPTER_5)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     live(tab, steps).locator("[role=tab]").nth(2).click()
@@ -429,7 +429,7 @@ def test_axe_finds_nothing_on_a_page_that_ran(session: Session, scheme: str) -> 
     # What a run adds (outputs, drawings in tabs, the editor, Reset, the
     # status line) is held to the same rules as the page the build made.
     tab = session.open(CHAPTER_5, scheme)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     edit(tab, neuron_line(), lambda code: code + "\n1 / 0")
@@ -611,8 +611,13 @@ def test_blocks_that_cannot_run_say_where_to_run_them(session: Session) -> None:
 
 
 def steps_line() -> int:
-    """Chapter 5's step-through: its last script block, drawn in tabs."""
-    return max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    """Chapter 5's step-through, drawn in tabs: its last script block of the
+    book's own (the exercises' starters and solutions come after it)."""
+    return max(
+        b.line
+        for b in verdicts(CHAPTER_5)
+        if b.kind == "script" and not b.block.exercise and not b.block.solution_of
+    )
 
 
 def status_of(tab: sync_api.Page, line: int) -> str:
@@ -743,7 +748,11 @@ def test_run_is_disabled_while_a_run_is_in_flight(session: Session) -> None:
 def test_progress_and_stop_sit_on_the_pressed_block(session: Session) -> None:
     tab = session.open(CHAPTER_5)
     steps = steps_line()
-    earlier = [b for b in verdicts(CHAPTER_5) if b.runs and b.line < steps]
+    earlier = [
+        b
+        for b in verdicts(CHAPTER_5)
+        if b.runs and b.line < steps and not b.block.exercise
+    ]
     tab.evaluate(
         """(line) => {
           window.mgSaid = [];
