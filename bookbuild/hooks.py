@@ -7,7 +7,8 @@ figure gets it rendered under the block. Snapshot directives are expanded,
 and each chapter is offered as a notebook, each snapshot as a file. Every
 Python block is marked as runnable in the reader's browser or not
 (`bookbuild.runnable`), and what runs it there is copied into the site
-(`bookbuild.pyodide_assets`).
+(`bookbuild.pyodide_assets`), with the code editor a page loads when the
+reader first edits a block (`bookbuild.editor_assets`).
 
 Settings (``BOOK_EXECUTE``, the time and output limits of an example) are
 read in `bookbuild.settings`. The chapters run in worker processes
@@ -47,6 +48,7 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 from bookbuild import (  # noqa: E402
     chapters,
     directives,
+    editor_assets,
     katex,
     notebooks,
     prerun,
@@ -274,6 +276,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     except katex.FetchError as error:
         raise PluginError(str(error)) from None
     pyodide_assets.install(Path(config.site_dir))
+    try:
+        editor_assets.install(Path(config.site_dir))
+    except editor_assets.EditorBuildError as error:
+        raise PluginError(str(error)) from None
 
 
 def on_build_error(error: Exception) -> None:
