@@ -17,6 +17,11 @@
 //                  hint about its keys), set as aria-describedby
 //   returns { getValue(), setValue(text), focus(), destroy(), view }
 //
+// editorOf(element)
+//   the object create() returned for the editor that holds `element` (any
+//   element inside it), or null: how a test or another script reaches the
+//   text of an editor it did not create.
+//
 // Keys: Enter keeps the indentation and indents after a line ending in ":";
 // Tab and Shift+Tab indent and dedent; Ctrl+Z / Ctrl+Shift+Z (Cmd on a Mac)
 // undo and redo. Tab never traps the keyboard: Escape then Tab (within two
@@ -127,6 +132,18 @@ const python = new LanguageSupport(pythonLanguage);
 // Marks the transaction of setValue, which onChange leaves out.
 const replacedByPage = Annotation.define();
 
+// Each live editor's object, by its outermost element.
+const editors = new WeakMap();
+
+export function editorOf(element) {
+  check(
+    typeof Element !== "undefined" && element instanceof Element,
+    `editorOf(element): element must be a DOM element, got ${describe(element)}`,
+  );
+  const outer = element.closest(".cm-editor");
+  return (outer && editors.get(outer)) || null;
+}
+
 function describe(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -209,7 +226,7 @@ export function create(parent, options = {}) {
     parent,
     state: EditorState.create({ doc, extensions }),
   });
-  return {
+  const editor = {
     view,
     getValue: () => view.state.doc.toString(),
     setValue(text) {
@@ -220,6 +237,11 @@ export function create(parent, options = {}) {
       });
     },
     focus: () => view.focus(),
-    destroy: () => view.destroy(),
+    destroy() {
+      editors.delete(view.dom);
+      view.destroy();
+    },
   };
+  editors.set(view.dom, editor);
+  return editor;
 }
