@@ -118,7 +118,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def _load_tooling() -> None:
     """Import `bookbuild` and `micrograd` from disk again, so a rebuild under
     `mkdocs serve` uses the code as it is now, not as it was at start."""
-    global chapters, directives, katex, notebooks, prerun, settings, versions
+    global chapters, directives, editor_assets, katex, notebooks, prerun, settings
+    global versions
     if Path(__file__).read_bytes() != _THIS_SOURCE:
         raise PluginError(
             "bookbuild/hooks.py changed since this server started; "
@@ -127,7 +128,15 @@ def _load_tooling() -> None:
     for name in list(sys.modules):
         if name.partition(".")[0] in {"bookbuild", "micrograd"}:
             del sys.modules[name]
-    from bookbuild import chapters, directives, katex, notebooks, prerun, settings
+    from bookbuild import (
+        chapters,
+        directives,
+        editor_assets,
+        katex,
+        notebooks,
+        prerun,
+        settings,
+    )
     from micrograd import versions
 
 

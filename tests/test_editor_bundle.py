@@ -16,6 +16,7 @@ import json
 import re
 import shutil
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,10 +28,12 @@ from support import (
     BROWSER_MARKS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    HOOKS,
     ROOT,
     axe_script,
     contrast,
     parse_colour,
+    run_bounded,
     serve,
 )
 
@@ -177,6 +180,40 @@ def test_a_missing_lock_is_named(tmp_path: Path) -> None:
         editor_assets.EditorBuildError, match="package-lock.json is missing"
     ):
         editor_assets.bundle(cache=tmp_path / "cache", source=source)
+
+
+HOOK_SCRIPT = """
+import importlib.util, sys, types
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("hooks", sys.argv[1])
+hooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hooks)
+hooks._load_tooling()
+# Only the editor: KaTeX and Pyodide have tests of their own.
+hooks.katex.install = hooks.pyodide_assets.install = lambda *args: None
+site = Path(sys.argv[2])
+hooks.on_post_build(types.SimpleNamespace(site_dir=str(site)))
+print((site / "assets/run/editor.js").stat().st_size)
+def broken(*args):
+    raise hooks.editor_assets.EditorBuildError("npm ci failed: E404")
+hooks.editor_assets.bundle = broken
+try:
+    hooks.on_post_build(types.SimpleNamespace(site_dir=str(site)))
+except hooks.PluginError as error:
+    print(f"PluginError: {error}")
+"""
+
+
+def test_every_build_writes_the_bundle(site: Path, tmp_path: Path) -> None:
+    result = run_bounded(
+        [sys.executable, "-c", HOOK_SCRIPT, str(HOOKS), str(tmp_path / "site")],
+        300,
+        cwd=ROOT,
+    )
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and len(lines) == 2, result.stderr[-2000:]
+    assert int(lines[0]) == bundle_of(site).stat().st_size
+    assert lines[1] == "PluginError: npm ci failed: E404"
 
 
 # ---- in the browser --------------------------------------------------------------
@@ -361,6 +398,7 @@ def test_brackets_are_matched(visit: Visit) -> None:
     visit.page.keyboard.type("f((1), 2)")
     visit.page.keyboard.press("End")
     marked = visit.page.locator(".cm-matchingBracket")
+    marked.nth(1).wait_for(timeout=5_000)
     assert marked.count() == 2
     assert marked.all_inner_texts() == ["(", ")"]
 
@@ -481,7 +519,11 @@ def test_highlighting_uses_material_colours_readably(
             window.editor.focus();
           }"""
         )
-        assert visit.page.locator(".cm-matchingBracket").count() == 2
+        # Matched once the parse and the focus have come through.
+        visit.page.wait_for_function(
+            "document.querySelectorAll('.cm-matchingBracket').length === 2",
+            timeout=5_000,
+        )
         # CodeMirror parses in slices of time; on a busy machine the last
         # lines may be painted a moment later.
         deadline = time.monotonic() + 5
