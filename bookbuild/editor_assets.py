@@ -87,8 +87,10 @@ def _tail(result: subprocess.CompletedProcess, size: int = 2000) -> str:
 
 
 def build_key(source: Path = SOURCE) -> str:
-    """A hash of everything the bundle is made from."""
-    digest = hashlib.sha256()
+    """A hash of everything the bundle and its licences are made from: the
+    folder's files, esbuild's arguments and this module (which writes the
+    licences)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
     for name in INPUTS:
         path = source / name
         if not path.is_file():

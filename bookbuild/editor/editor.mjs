@@ -15,7 +15,9 @@
 //     lineNumbers  show line numbers (default false)
 //     describedBy  id of an element that describes the editor (the page's
 //                  hint about its keys), set as aria-describedby
-//   returns { getValue(), setValue(text), focus(), destroy(), view }
+//   returns { getValue(), setValue(text), focus(), destroy(), view }, where
+//   view is CodeMirror's EditorView, for anything this API leaves out. The
+//   editor's outer element has the class mg-code-editor, for the page's CSS.
 //
 // editorOf(element)
 //   the object create() returned for the editor that holds `element` (any
@@ -23,8 +25,9 @@
 //   text of an editor it did not create.
 //
 // Keys: Enter keeps the indentation and indents after a line ending in ":";
-// Tab and Shift+Tab indent and dedent; Ctrl+Z / Ctrl+Shift+Z (Cmd on a Mac)
-// undo and redo. Tab never traps the keyboard: Escape then Tab (within two
+// Tab and Shift+Tab indent and dedent; Ctrl+Z undoes, Ctrl+Y redoes (also
+// Ctrl+Shift+Z on Linux; Cmd+Z and Cmd+Shift+Z on a Mac); Ctrl+/ comments
+// lines in and out. Tab never traps the keyboard: Escape then Tab (within two
 // seconds) moves the focus out of the editor, and Ctrl+M (Shift+Alt+M on a
 // Mac) switches Tab to moving the focus until pressed again; both are
 // CodeMirror's own.
