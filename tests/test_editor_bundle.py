@@ -358,6 +358,9 @@ def test_undo_and_redo(visit: Visit) -> None:
     assert visit.value() == "a = 1"
     visit.page.keyboard.press("Control+Shift+KeyZ")
     assert visit.value() == "a = 1\nb = 2"
+    visit.page.keyboard.press("Control+z")
+    visit.page.keyboard.press("Control+y")
+    assert visit.value() == "a = 1\nb = 2"
 
 
 @chromium_test
