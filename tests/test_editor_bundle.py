@@ -188,17 +188,25 @@ from pathlib import Path
 spec = importlib.util.spec_from_file_location("hooks", sys.argv[1])
 hooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(hooks)
-hooks._load_tooling()
+if hasattr(hooks, "fresh_modules"):
+    # hooks.py forwards every event to a bookbuild.build.Book.
+    build = hooks.fresh_modules()
+    build.search_text.clean_index = lambda *args: None
+    build.Book._finish_print_page = lambda self, site: None
+    owner, post_build = build, lambda config: build.Book().on_post_build(config)
+else:
+    hooks._load_tooling()
+    owner, post_build = hooks, hooks.on_post_build
 # Only the editor: KaTeX and Pyodide have tests of their own.
-hooks.katex.install = hooks.pyodide_assets.install = lambda *args: None
+owner.katex.install = owner.pyodide_assets.install = lambda *args: None
 site = Path(sys.argv[2])
-hooks.on_post_build(types.SimpleNamespace(site_dir=str(site)))
+post_build(types.SimpleNamespace(site_dir=str(site)))
 print((site / "assets/run/editor.js").stat().st_size)
 def broken(*args):
-    raise hooks.editor_assets.EditorBuildError("npm ci failed: E404")
-hooks.editor_assets.bundle = broken
+    raise owner.editor_assets.EditorBuildError("npm ci failed: E404")
+owner.editor_assets.bundle = broken
 try:
-    hooks.on_post_build(types.SimpleNamespace(site_dir=str(site)))
+    post_build(types.SimpleNamespace(site_dir=str(site)))
 except hooks.PluginError as error:
     print(f"PluginError: {error}")
 """
