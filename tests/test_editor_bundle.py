@@ -524,10 +524,11 @@ def test_highlighting_uses_material_colours_readably(
         # The cursor after a closing bracket: the pair is outlined too.
         visit.page.evaluate(
             """() => {
+            // Focus first: focusing may set the selection from the page's.
+            window.editor.focus();
             const view = window.editor.view;
             const at = view.state.doc.toString().indexOf("x.data]") + 7;
             view.dispatch({ selection: { anchor: at } });
-            window.editor.focus();
           }"""
         )
         # Matched once the parse and the focus have come through.
