@@ -193,12 +193,21 @@
       block.live.after(this.verdict);
     }
 
-    // What the reader types is kept as they type; Reset forgets it.
+    // What the reader types is kept as they type; Reset forgets it. The
+    // code is read through the block once the editor has taken the change
+    // in, whichever editor the page uses.
     setUpEditing() {
       const block = this.block;
-      block.element.addEventListener("input", (event) => {
-        if (event.target.matches("textarea.mg-editor")) this.save({ code: event.target.value });
-      });
+      const keep = () => {
+        if (this.keeping) return;
+        this.keeping = setTimeout(() => {
+          this.keeping = null;
+          if (block.editor) this.save({ code: block.code() });
+        }, 0);
+      };
+      for (const type of ["input", "keyup", "paste", "cut", "drop"]) {
+        block.element.addEventListener(type, keep);
+      }
       block.resetButton.addEventListener("click", () => {
         this.save({ code: undefined });
         this.verdict.replaceChildren();
@@ -222,6 +231,7 @@
 
     async answer(python) {
       const block = this.block;
+      if (block.editor) this.save({ code: block.code() });
       block.say("Checking…");
       const began = performance.now();
       const result = await python.call("page_runner", "check", block.code(), this.checks);

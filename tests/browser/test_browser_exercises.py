@@ -25,7 +25,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import AXE_RUN, BROWSER_MARKS, ROOT, axe_script, page_url, serve
+from support import (
+    AXE_RUN,
+    BROWSER_MARKS,
+    ROOT,
+    axe_script,
+    nav_sources,
+    page_url,
+    serve,
+)
 from test_browser_run import RUN_TIMEOUT, Session, bar, block, wait_state
 
 from bookbuild import content, exercise_index, runnable
@@ -237,7 +245,7 @@ def test_the_relu_story(session: Session, record_property: callable) -> None:
     total = len(
         next(
             entry["exercises"]
-            for entry in exercise_index.pages(DOCS, _nav())
+            for entry in exercise_index.pages(DOCS, nav_sources())
             if entry["url"] == page_url(CHAPTER_8)
         )
     )
@@ -284,13 +292,6 @@ def test_the_relu_story(session: Session, record_property: callable) -> None:
     # Finished stays finished when the code goes back to the book's.
     assert question(tab, line).locator(".mg-done-mark").count() == 1
     assert session.foreign() == []
-
-
-def _nav() -> object:
-    import yaml
-    from support import _IgnoreTags  # the nav, without resolving !ENV
-
-    return yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=_IgnoreTags)["nav"]
 
 
 def test_the_starter_never_runs_before_a_later_block(session: Session) -> None:
@@ -432,7 +433,7 @@ def test_the_home_page_counts_and_forgets(session: Session) -> None:
     tab.goto(session.base, wait_until="load")
     rows = tab.locator("#mg-progress tbody tr")
     rows.first.wait_for()
-    listed = exercise_index.pages(DOCS, _nav())
+    listed = exercise_index.pages(DOCS, nav_sources())
     assert rows.count() == len(listed)
     counts = {
         rows.nth(i).locator("th").inner_text(): rows.nth(i).locator("td").inner_text()
