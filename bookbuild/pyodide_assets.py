@@ -162,18 +162,9 @@ def archive(package: Package) -> Path:
 PAGE_MODULES = ("blockrun.py", "page_runner.py")
 #: Parts of Sybil the page's checker needs (its pytest and unittest
 #: integrations import pytest, which the page has not).
-SYBIL_PARTS = (
-    "__init__.py",
-    "document.py",
-    "example.py",
-    "python.py",
-    "region.py",
-    "sybil.py",
-    "text.py",
-    "typing.py",
-    "evaluators/",
-    "parsers/",
-)
+SYBIL_PARTS = ("__init__.py", "document.py", "example.py", "python.py",
+               "region.py", "sybil.py", "text.py", "typing.py", "evaluators/",
+               "parsers/")
 
 
 def library_zip() -> bytes:

@@ -16,69 +16,21 @@ from pathlib import Path
 
 #: Commands that stand for one character.
 SYMBOLS = {
-    "partial": "∂",
-    "times": "×",
-    "cdot": "·",
-    "approx": "≈",
-    "neq": "≠",
-    "ne": "≠",
-    "leq": "≤",
-    "le": "≤",
-    "geq": "≥",
-    "ge": "≥",
-    "to": "→",
-    "rightarrow": "→",
-    "leftarrow": "←",
-    "infty": "∞",
-    "pm": "±",
-    "sum": "∑",
-    "prod": "∏",
-    "int": "∫",
-    "sqrt": "√",
-    "in": "∈",
-    "ldots": "…",
-    "dots": "…",
-    "cdots": "⋯",
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "Delta": "Δ",
-    "epsilon": "ε",
-    "varepsilon": "ε",
-    "eta": "η",
-    "theta": "θ",
-    "lambda": "λ",
-    "mu": "μ",
-    "pi": "π",
-    "sigma": "σ",
-    "Sigma": "Σ",
-    "tau": "τ",
-    "phi": "φ",
-    "varphi": "φ",
-    "omega": "ω",
-    "nabla": "∇",
-    "mid": "|",
-    "quad": " ",
-    "qquad": " ",
-    "lvert": "|",
-    "rvert": "|",
-    "vert": "|",
+    "partial": "∂", "times": "×", "cdot": "·", "approx": "≈", "neq": "≠",
+    "ne": "≠", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "to": "→",
+    "rightarrow": "→", "leftarrow": "←", "infty": "∞", "pm": "±", "sum": "∑",
+    "prod": "∏", "int": "∫", "sqrt": "√", "in": "∈", "ldots": "…", "dots": "…",
+    "cdots": "⋯", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ",
+    "Delta": "Δ", "epsilon": "ε", "varepsilon": "ε", "eta": "η", "theta": "θ",
+    "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "Sigma": "Σ", "tau": "τ",
+    "phi": "φ", "varphi": "φ", "omega": "ω", "nabla": "∇", "mid": "|",
+    "quad": " ", "qquad": " ", "lvert": "|", "rvert": "|", "vert": "|",
 }
 #: Function names KaTeX sets upright: shown as the word.
 WORDS = {"tanh", "exp", "ln", "log", "max", "min", "sin", "cos", "sigmoid", "lim"}
 #: Commands with no text of their own.
-DROPPED = {
-    "left",
-    "right",
-    "big",
-    "Big",
-    "bigg",
-    "Bigg",
-    "displaystyle",
-    "limits",
-    "nolimits",
-}
+DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "displaystyle",
+           "limits", "nolimits"}
 
 _FORMULA = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 _GROUP = r"\{((?:[^{}]|\{[^{}]*\})*)\}"
@@ -95,7 +47,9 @@ def plain(tex: str) -> str:
     """A formula as text close to what the page shows."""
     text = tex
     for _ in range(4):  # nested fractions and wrappers, innermost first
-        text = _FRAC.sub(lambda m: f"{_part(plain(m[1]))}/{_part(plain(m[2]))}", text)
+        text = _FRAC.sub(
+            lambda m: f"{_part(plain(m[1]))}/{_part(plain(m[2]))}", text
+        )
         text = _WRAPPERS.sub(lambda m: m[1], text)
     text = _SPACING.sub(" ", text)
     text = text.replace("\\\\", " ").replace("\\{", "{").replace("\\}", "}")
