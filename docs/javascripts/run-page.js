@@ -40,11 +40,11 @@
     }
 
     // What the worker says goes next to the block the reader pressed; while
-    // an earlier block runs, that block's name stays on show instead.
+    // an earlier block runs, after that block's name.
     status(text) {
       if (!this.busy) return;
-      if (this.stage && text === "Running…") return;
-      this.busy.say(text);
+      if (!this.stage) this.busy.say(text);
+      else if (text !== "Running…") this.busy.say(`${this.stage} ${text}`);
     }
 
     // What the blocks above `target` put in the namespace, as they read now.
