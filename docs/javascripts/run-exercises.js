@@ -460,5 +460,4 @@
 
   window.mgRun = window.mgRun || {};
   window.mgRun.Exercise = Exercise;
-  window.mgRun.exerciseStore = { pagePath, keyOf, prefix: PREFIX };
 })();
