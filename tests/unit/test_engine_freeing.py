@@ -14,7 +14,7 @@ import pytest
 from micrograd import engine
 from micrograd.engine import Value
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_off_pyodide_nodes_are_freed_without_python_code() -> None:
