@@ -304,7 +304,7 @@ def test_every_runnable_block_gives_the_build_output(
 def test_some_page_draws_graphs_in_the_browser(session: Session) -> None:
     # Guards the comparison above against passing with no graph at all.
     tab = session.open(CHAPTER_5)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     built = tab.locator(
@@ -378,7 +378,7 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
     ).first.is_hidden()
 
     # The next script block backpropagates through the edited neuron.
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     tabs = live(tab, steps).locator("[role=tab]")
@@ -401,7 +401,7 @@ def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
     # The drawings a run puts on the page open at full size on a click, as
     # the build's drawings do, in a tab of the step-through too.
     tab = session.open(CHAPTER_5)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     live(tab, steps).locator("[role=tab]").nth(2).click()
@@ -435,7 +435,7 @@ def test_axe_finds_nothing_on_a_page_that_ran(session: Session, scheme: str) -> 
     # What a run adds (outputs, drawings in tabs, the editor, Reset, the
     # status line) is held to the same rules as the page the build made.
     tab = session.open(CHAPTER_5, scheme)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     edit(tab, neuron_line(), lambda code: code + "\n1 / 0")
@@ -620,8 +620,14 @@ def test_blocks_that_cannot_run_say_where_to_run_them(session: Session) -> None:
 
 
 def steps_line() -> int:
-    """Chapter 5's step-through: its last script block, drawn in tabs."""
-    return max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    """Chapter 5's step-through: the script block whose last line is the dict
+    of drawings the build shows as tabs."""
+    (line,) = [
+        b.line
+        for b in verdicts(CHAPTER_5)
+        if b.kind == "script" and b.block.source.rstrip().endswith("\nsteps")
+    ]
+    return line
 
 
 def status_of(tab: sync_api.Page, line: int) -> str:
