@@ -346,16 +346,24 @@
     }
 
     // `code`: what the editor opens with; `focus`: false when the page opens it.
-    edit(code = this.code(), focus = true) {
+    async edit(code = this.code(), focus = true) {
       if (this.editor) {
         if (focus) this.editor.focus();
         return;
       }
-      this.editor = new Editor(this.element, code, {
-        label: `Code of the block at line ${this.line}`,
-        onRun: () => this.page.request(this),
-        onLeave: () => this.runButton.focus(),
-      });
+      if (this.opening) return;
+      this.opening = true;
+      try {
+        this.editor = await Editor.open(this.element, code, {
+          label: `Code of the block at line ${this.line}`,
+          onRun: () => this.page.request(this),
+        });
+      } catch (error) {
+        this.say(`The editor could not load (${error.message}); press Edit to try again.`);
+        return;
+      } finally {
+        this.opening = false;
+      }
       this.resetButton.hidden = false;
       this.editButton.hidden = true;
       if (focus) this.editor.focus();
