@@ -213,8 +213,11 @@
         this.verdict.replaceChildren();
       });
       if (typeof this.record.code === "string" && this.record.code !== block.original) {
-        block.edit(this.record.code, false);
-        block.say("Your code from your last visit; Reset to the book's code puts the starter back.");
+        block.edit(this.record.code, false).then(() => {
+          if (block.editor) {
+            block.say("Your code from your last visit; Reset to the book's code puts the starter back.");
+          }
+        });
       }
     }
 

@@ -34,7 +34,14 @@ from support import (
     page_url,
     serve,
 )
-from test_browser_run import RUN_TIMEOUT, Session, bar, block, wait_state
+from test_browser_run import (
+    RUN_TIMEOUT,
+    Session,
+    bar,
+    block,
+    editor_text,
+    wait_state,
+)
 
 from bookbuild import content, exercise_index, runnable
 
@@ -173,7 +180,9 @@ def write(tab: sync_api.Page, line: int, code: str) -> None:
     edit = bar(tab, line).locator(".mg-run-edit")
     if edit.is_visible():
         edit.click()
-    block(tab, line).locator("textarea.mg-editor").fill(code)
+    editor = block(tab, line).locator(".cm-content")
+    editor.wait_for()
+    editor.fill(code)
 
 
 def check(tab: sync_api.Page, line: int, code: str | None = None) -> dict:
@@ -279,16 +288,17 @@ def test_the_relu_story(session: Session, record_property: callable) -> None:
     print(f"\nCheck on a warm page: median {warm:.0f} ms of {rounded}")
 
     tab.reload(wait_until="load")
-    editor = block(tab, line).locator("textarea.mg-editor")
-    assert editor.input_value() == right
+    block(tab, line).locator(".cm-content").wait_for()
+    assert editor_text(tab, line) == right
     assert question(tab, line).locator(".mg-done-mark").inner_text() == "✓ Done"
     assert nav_count(tab, CHAPTER_8) == f"1/{total}"
     reset = bar(tab, line).locator(".mg-run-reset")
     assert reset.inner_text() == "Reset to the book's code"
     reset.click()
-    assert block(tab, line).locator("textarea").count() == 0
+    assert block(tab, line).locator(".cm-content").count() == 0
     tab.reload(wait_until="load")
-    assert block(tab, line).locator("textarea").count() == 0
+    bar(tab, line).locator(".mg-run-check").wait_for()
+    assert block(tab, line).locator(".cm-content").count() == 0
     # Finished stays finished when the code goes back to the book's.
     assert question(tab, line).locator(".mg-done-mark").count() == 1
     assert session.foreign() == []
@@ -365,17 +375,22 @@ def test_keyboard_alone(session: Session) -> None:
     line = relu().starter.line
     bar(tab, line).locator(".mg-run-edit").focus()
     tab.keyboard.press("Enter")
-    editor = block(tab, line).locator("textarea.mg-editor")
+    editor = block(tab, line).locator(".cm-content")
+    editor.wait_for()
     assert editor.evaluate("e => e === document.activeElement")
-    # The pass line becomes the rule: select it and type over it.
-    code = editor.input_value()
-    start = code.index("pass")
-    editor.evaluate(
-        "(e, [start, end]) => e.setSelectionRange(start, end)",
-        [start, code.index("\n", start)],
-    )
+    # The line `pass  # ...` (the fifth) becomes the rule: Home selects back
+    # to the end of its indentation.
+    tab.keyboard.press("Control+Home")
+    for _ in range(4):
+        tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("End")
+    tab.keyboard.press("Shift+Home")
     tab.keyboard.type("v.grad += (v.data > 0) * out.grad")
+    assert "        v.grad += (v.data > 0) * out.grad\n" in editor_text(tab, line)
+    # Escape then Tab leaves the editor for Run; Check comes next.
     tab.keyboard.press("Escape")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Run"
     tab.keyboard.press("Tab")
     assert tab.evaluate("document.activeElement.textContent") == "Check"
     tab.keyboard.press("Enter")
