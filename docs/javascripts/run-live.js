@@ -12,7 +12,8 @@
 // build's still figures stay as they are.
 
 (() => {
-  const DRAWS = /draw_dot\s*\(/;
+  // A call of draw_dot itself (not my_draw_dot, not .draw_dot).
+  const DRAWS = /(^|[^\w.])draw_dot\s*\(/m;
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   // Play's speeds: milliseconds between steps.
   const SPEEDS = [
@@ -557,7 +558,7 @@
 
   document.addEventListener("mg:page", ({ detail }) => {
     for (const block of detail.page.blocks) {
-      if (block.runs && DRAWS.test(block.original)) offer(block);
+      if (block.kind === "script" && DRAWS.test(block.original)) offer(block);
     }
   });
 
