@@ -18,14 +18,25 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from support import AXE_RUN, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, axe_script, page_url, serve
+from support import (
+    AXE_RUN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    axe_script,
+    page_url,
+    serve,
+)
 
 from bookbuild import content, runnable
 from micrograd.engine import Value
 
 pytestmark = BROWSER_MARKS
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+)
 
 DOCS = ROOT / "docs"
 #: Booting Python takes seconds of CPU; a busy machine may need many.
@@ -46,8 +57,16 @@ def line_of(chapter: str, contains: str, nth: int = 1) -> int:
     raise LookupError(f"{chapter} has no block with {contains!r}")
 
 
-def engine_neuron(x1: float, x2: float, w1: float, w2: float, b: float) -> dict[str, tuple]:
-    leaves = {"x1": Value(x1), "x2": Value(x2), "w1": Value(w1), "w2": Value(w2), "b": Value(b)}
+def engine_neuron(
+    x1: float, x2: float, w1: float, w2: float, b: float
+) -> dict[str, tuple]:
+    leaves = {
+        "x1": Value(x1),
+        "x2": Value(x2),
+        "w1": Value(w1),
+        "w2": Value(w2),
+        "b": Value(b),
+    }
     x1w1 = leaves["x1"] * leaves["w1"]
     x2w2 = leaves["x2"] * leaves["w2"]
     x1w1x2w2 = x1w1 + x2w2
@@ -64,7 +83,9 @@ def engine_chapter_3(a: float, b: float, c: float, f: float) -> dict[str, tuple]
     d = e + leaves["c"]
     L = d * leaves["f"]  # noqa: N806 - the chapter's name
     L.backward()
-    return {name: (v.data, v.grad) for name, v in {**leaves, "e": e, "d": d, "L": L}.items()}
+    return {
+        name: (v.data, v.grad) for name, v in {**leaves, "e": e, "d": d, "L": L}.items()
+    }
 
 
 def engine_chapter_7(a: float, b: float) -> dict[str, tuple]:
@@ -73,7 +94,9 @@ def engine_chapter_7(a: float, b: float) -> dict[str, tuple]:
     e = leaves["a"] + leaves["b"]
     f = d * e
     f.backward()
-    return {name: (v.data, v.grad) for name, v in {**leaves, "d": d, "e": e, "f": f}.items()}
+    return {
+        name: (v.data, v.grad) for name, v in {**leaves, "d": d, "e": e, "f": f}.items()
+    }
 
 
 #: Each live graph: chapter, a snippet of its block, which drawing of the
@@ -133,7 +156,9 @@ def site(request: pytest.FixtureRequest) -> Path:
 class Browser:
     def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
         self.base = base
-        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self.browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         self.requests: list[str] = []
         self.errors: list[str] = []
 
@@ -194,14 +219,26 @@ def set_leaf(figure: sync_api.Locator, name: str, value: float) -> None:
     )
 
 
+#: Whether the step count reads "Step k ...".
+AT_STEP = """([figure, k]) => figure.querySelector('.mg-live-step-count')
+  .textContent.startsWith(`Step ${k} `)"""
+
+
+def wait_step(figure: sync_api.Locator, k: int) -> None:
+    figure.page.wait_for_function(AT_STEP, arg=[figure.element_handle(), k])
+
+
 def shown(figure: sync_api.Locator, which: int = 0) -> dict[str, tuple[float, float]]:
     """Each labelled node's data and grad, as the drawing's buttons name them."""
-    labels = figure.locator(".mg-live-figure").nth(which).locator("g.node[data-mg-node]").evaluate_all(
-        "nodes => nodes.map((node) => node.getAttribute('aria-label'))"
+    labels = (
+        figure.locator(".mg-live-figure")
+        .nth(which)
+        .locator("g.node[data-mg-node]")
+        .evaluate_all("nodes => nodes.map((node) => node.getAttribute('aria-label'))")
     )
     found = {}
     for label in labels:
-        match = re.match(r"(\S+): data (\S+), grad (\S+)\. ", label)
+        match = re.match(r"(\S+) data (\S+) grad (\S+):", label)
         if match:
             found[match.group(1)] = (float(match.group(2)), float(match.group(3)))
     return found
@@ -220,15 +257,21 @@ def test_live_graph_numbers_are_micrograds(browser: Browser, name: str) -> None:
     figure = view.locator(".mg-live-figure-set").nth(drawing)
     for setting in settings:
         for leaf, value in zip(leaves, setting, strict=True):
-            current = float(figure.get_by_label(f"{leaf}, exact value", exact=True).input_value())
+            current = float(
+                figure.get_by_label(f"{leaf}, exact value", exact=True).input_value()
+            )
             if current != value:
                 set_leaf(figure, leaf, value)
         page = shown(figure)
         expected = expected_for(*setting)
         assert set(expected) <= set(page), f"{name}: nodes {sorted(page)}"
         for node, (data, grad) in expected.items():
-            assert close(page[node][0], data), f"{name} at {setting}: {node}.data {page[node][0]} != {data}"
-            assert close(page[node][1], grad), f"{name} at {setting}: {node}.grad {page[node][1]} != {grad}"
+            assert close(page[node][0], data), (
+                f"{name} at {setting}: {node}.data {page[node][0]} != {data}"
+            )
+            assert close(page[node][1], grad), (
+                f"{name} at {setting}: {node}.grad {page[node][1]} != {grad}"
+            )
     tab.context.close()
 
 
@@ -246,8 +289,9 @@ def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Browser) -> Non
         tab.keyboard.press("ArrowRight")
     final = float(slider.input_value())
     tab.wait_for_function(
-        "([figure, w1]) => figure.querySelector(`g.node[aria-label^='w1: data ${w1},']`) !== null",
-        arg=[figure.element_handle(), repr(round(final, 4))],
+        "([figure, w1]) => figure.querySelector("
+        "`g.node[aria-label^='w1 data ${w1} ']`) !== null",
+        arg=[figure.element_handle(), f"{final:.4f}"],
     )
     tab.wait_for_timeout(300)
     done = updates(figure) - before
@@ -256,7 +300,7 @@ def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Browser) -> Non
     expected = engine_neuron(2.0, 0.0, final, 1.0, START[4])
     assert close(shown(figure)["w1"][1], expected["w1"][1])
     # A node, reached with the keyboard, tells how its gradient came.
-    node = figure.locator("g.node[aria-label^='w1:']")
+    node = figure.locator("g.node[aria-label^='w1 ']")
     node.focus()
     tab.keyboard.press("Enter")
     details = figure.locator(".mg-live-node")
@@ -266,18 +310,12 @@ def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Browser) -> Non
     # Stepping: zeroed, the seed, one rule per press, ending on backward().
     at_end = shown(figure)
     figure.get_by_role("button", name=re.compile("^Start")).click()
-    tab.wait_for_function(
-        "figure => figure.querySelector('.mg-live-step-count').textContent.startsWith('Step 0 ')",
-        arg=figure.element_handle(),
-    )
+    wait_step(figure, 0)
     assert all(grad == 0 for _, grad in shown(figure).values())
     texts = []
     for k in range(1, 7):
         figure.get_by_role("button", name=re.compile("^Step")).click()
-        tab.wait_for_function(
-            "([figure, k]) => figure.querySelector('.mg-live-step-count').textContent.startsWith(`Step ${k} `)",
-            arg=[figure.element_handle(), k],
-        )
+        wait_step(figure, k)
         texts.append(figure.locator(".mg-live-step-text").inner_text())
         if k >= 2:
             assert figure.locator("g.mg-live-stepping").count() == 1
@@ -286,10 +324,7 @@ def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Browser) -> Non
     assert "w1.grad = x1.data * x1w1.grad = 2.0 * " in texts[-1]
     assert shown(figure) == at_end
     figure.get_by_role("button", name=re.compile("^Back")).click()
-    tab.wait_for_function(
-        "figure => figure.querySelector('.mg-live-step-count').textContent.startsWith('Step 5 ')",
-        arg=figure.element_handle(),
-    )
+    wait_step(figure, 5)
     assert shown(figure)["w1"][1] == 0
     tab.context.close()
 
@@ -311,19 +346,20 @@ def test_chapter_7_steps_assign_and_add_side_by_side(browser: Browser) -> None:
     tab = browser.open(chapter)
     view = make_live(tab, line_of(chapter, 'draw_dot(f, rankdir="TB")'))
     captions = view.locator(".mg-live-graph-box figcaption").all_inner_texts()
-    assert captions == ["version 7: the rules add (+=)", "version 6: the rules assign (=)"]
+    assert captions == [
+        "version 7: the rules add (+=)",
+        "version 6: the rules assign (=)",
+    ]
     figure = view.locator(".mg-live-figure-set")
     adds, assigns = shown(figure, 0), shown(figure, 1)
     assert adds["a"][1] == -3.0
     assert assigns["a"][1] != adds["a"][1]
     figure.get_by_role("button", name=re.compile("^Start")).click()
-    for _ in range(5):
+    # The seed, then the rules of f, e and d: four steps.
+    for _ in range(4):
         figure.get_by_role("button", name=re.compile("^Step")).click()
         tab.wait_for_timeout(200)
-    tab.wait_for_function(
-        "figure => figure.querySelector('.mg-live-step-count').textContent.startsWith('Step 5 ')",
-        arg=figure.element_handle(),
-    )
+    wait_step(figure, 4)
     text = figure.locator(".mg-live-step-text").inner_text()
     assert "a.grad += " in text and "a.grad = " in text
     assert shown(figure, 0) == adds and shown(figure, 1) == assigns
@@ -388,7 +424,8 @@ def test_no_page_error_and_no_other_host(browser: Browser) -> None:
     foreign = [
         url
         for url in browser.requests
-        if urlsplit(url).scheme not in {"data", "blob", "about"} and urlsplit(url).netloc != allowed
+        if urlsplit(url).scheme not in {"data", "blob", "about"}
+        and urlsplit(url).netloc != allowed
     ]
     assert foreign == []
     assert browser.errors == []

@@ -312,6 +312,9 @@
         return;
       }
       target.drawing.append(drawing);
+      // Its nodes are buttons: the drawing is a group of them, not one image.
+      const svgElement = target.drawing.querySelector("svg");
+      if (svgElement && svgElement.getAttribute("role") === "img") svgElement.setAttribute("role", "group");
       for (const group of target.drawing.querySelectorAll("g.node")) {
         const title = group.querySelector("title");
         const name = title ? title.textContent : "";
@@ -320,10 +323,10 @@
         group.dataset.mgNode = name;
         group.setAttribute("tabindex", "0");
         group.setAttribute("role", "button");
-        group.setAttribute(
-          "aria-label",
-          `${node.name}: data ${node.data}${node.grad == null ? "" : `, grad ${node.grad}`}. Show how it was computed`,
-        );
+        // The name starts with what the box shows (label, data, grad), so
+        // a reader who sees it can say it.
+        const visible = [...group.querySelectorAll("text")].map((text) => text.textContent.trim());
+        group.setAttribute("aria-label", `${visible.join(" ")}: show how it was computed`);
         group.addEventListener("click", () => this.choose(target, name));
         group.addEventListener("keydown", (event) => {
           if (event.key === "Enter" || event.key === " ") {
@@ -420,8 +423,8 @@
       }
       const bar = element("div", "mg-live-step-bar");
       this.startButton = button("Start", "Start: zero every gradient, before the seed", () => this.stepTo(0));
-      this.backButton = button("Back", "Back one step of the backward pass", () => this.stepTo(this.k - 1));
-      this.stepButton = button("Step", "Step: run the next rule of the backward pass", () => this.stepTo(this.k + 1));
+      this.backButton = button("Back", "Back one step of the backward pass", () => this.stepTo(this.nextK() - 1));
+      this.stepButton = button("Step", "Step: run the next rule of the backward pass", () => this.stepTo(this.nextK() + 1));
       this.endButton = button("End", "End: every rule run, as backward() leaves it", () => this.stepTo(this.state.steps));
       bar.append(this.startButton, this.backButton, this.stepButton, this.endButton);
       if (!reducedMotion.matches) {
@@ -443,36 +446,50 @@
       return box;
     }
 
-    async stepTo(k) {
+    // Presses faster than Python answers are not lost: each asks for one
+    // step past the last one asked for, and only the latest goes next.
+    stepTo(k) {
       const total = this.state.steps;
-      if (!total) return;
-      const target = Math.max(0, Math.min(total, k));
-      let answers;
-      try {
-        const ids = [this.id, ...(this.twin ? [this.twin.state.id] : [])];
-        answers = [];
-        for (const id of ids) answers.push(await this.view.python.call("live_graph", "step", id, target));
-      } catch (error) {
-        this.say(`Could not step: ${error.message}`);
-        this.stopPlaying();
-        return;
+      if (!total) return Promise.resolve();
+      this.wantedK = Math.max(0, Math.min(total, k));
+      if (!this.stepping) this.stepping = this.pumpSteps().finally(() => (this.stepping = null));
+      return this.stepping;
+    }
+
+    nextK() {
+      return this.wantedK ?? this.k;
+    }
+
+    async pumpSteps() {
+      while (this.wantedK != null) {
+        const target = this.wantedK;
+        this.wantedK = null;
+        const answers = [];
+        try {
+          const ids = [this.id, ...(this.twin ? [this.twin.state.id] : [])];
+          for (const id of ids) answers.push(await this.view.python.call("live_graph", "step", id, target));
+        } catch (error) {
+          this.say(`Could not step: ${error.message}`);
+          this.stopPlaying();
+          return;
+        }
+        const failed = answers.find((answer) => !answer.ok);
+        if (failed) {
+          this.say(failed.error);
+          this.stopPlaying();
+          return;
+        }
+        this.k = target;
+        this.state = answers[0].live[0];
+        this.show(this.main, answers[0].svgs[0], this.state, null, answers[0].step);
+        if (this.twin) {
+          this.twin.state = answers[1].live[0];
+          this.show(this.other, answers[1].svgs[0], this.twin.state, null, answers[1].step);
+        }
+        this.updateStepText(answers.map((answer) => answer.step));
+        if (this.selected) this.describe(this.selected);
+        if (this.k >= this.state.steps) this.stopPlaying();
       }
-      const failed = answers.find((answer) => !answer.ok);
-      if (failed) {
-        this.say(failed.error);
-        this.stopPlaying();
-        return;
-      }
-      this.k = target;
-      this.state = answers[0].live[0];
-      this.show(this.main, answers[0].svgs[0], this.state, null, answers[0].step);
-      if (this.twin) {
-        this.twin.state = answers[1].live[0];
-        this.show(this.other, answers[1].svgs[0], this.twin.state, null, answers[1].step);
-      }
-      this.updateStepText(answers.map((answer) => answer.step));
-      if (this.selected) this.describe(this.selected);
-      if (this.k >= total) this.stopPlaying();
     }
 
     updateStepText(steps) {
@@ -497,10 +514,15 @@
       }
       this.stepText.replaceChildren(...parts);
       if (this.backButton) {
-        this.backButton.disabled = this.k === 0;
-        this.startButton.disabled = this.k === 0;
-        this.stepButton.disabled = this.k >= total;
-        this.endButton.disabled = this.k >= total;
+        // aria-disabled, not disabled: a button pressed to the end keeps
+        // the keyboard's focus.
+        const ends = [
+          [this.backButton, this.k === 0],
+          [this.startButton, this.k === 0],
+          [this.stepButton, this.k >= total],
+          [this.endButton, this.k >= total],
+        ];
+        for (const [control, off] of ends) control.setAttribute("aria-disabled", String(off));
       }
       if (steps) this.say(parts.map((part) => part.textContent).join(" "));
     }
