@@ -85,11 +85,11 @@ async (values) => {
   const block = [...scripts].find((element) =>
     /neuron\\(Value\\)[\\s\\S]*draw_dot\\(o/.test(element.textContent),
   );
-  const make = block.nextElementSibling.querySelector(".mg-live-make");
+  const make = block.nextElementSibling.querySelector(".mg-lg-make");
   make.click();
   const figure = await new Promise((resolve) => {
     const look = () => {
-      const found = document.querySelector(".mg-live-figure-set");
+      const found = document.querySelector(".mg-lg-figure-set");
       if (found && found.querySelector("svg")) resolve(found);
       else setTimeout(look, 50);
     };

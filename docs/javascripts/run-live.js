@@ -36,7 +36,7 @@
   }
 
   function button(text, label, action) {
-    const made = element("button", `md-button mg-live-${text.toLowerCase()}`, text);
+    const made = element("button", `md-button mg-lg-${text.toLowerCase()}`, text);
     made.type = "button";
     if (label) made.setAttribute("aria-label", label.startsWith(text) ? label : `${text}: ${label}`);
     made.addEventListener("click", action);
@@ -60,7 +60,7 @@
       `Make it live: a slider for every input of the graph of the block at line ${block.line}`,
       () => makeLive(block),
     );
-    block.liveButton.classList.add("mg-live-make");
+    block.liveButton.classList.add("mg-lg-make");
     block.bar.insertBefore(block.liveButton, block.statusLine);
     // Reset puts the book's code and figure back: the live view goes.
     if (block.resetButton) block.resetButton.addEventListener("click", () => dropView(block));
@@ -107,7 +107,7 @@
     if (block.buildOutput) {
       block.buildOutput.hidden = true;
       // Paper gets the still figure back (live.css).
-      block.buildOutput.classList.add("mg-live-replaced");
+      block.buildOutput.classList.add("mg-lg-replaced");
     }
     block.live.hidden = true;
     block.say(`Live: move a slider, or choose a node of the graph (Tab, then Enter) to read its gradient.`);
@@ -121,7 +121,7 @@
     constructor(block, answer) {
       this.block = block;
       this.python = block.page.python;
-      this.root = element("section", "mg-live-view");
+      this.root = element("section", "mg-lg-view");
       this.root.setAttribute("aria-label", `Live graph of the block at line ${block.line}`);
       block.live.after(this.root);
       this.figures = [];
@@ -165,12 +165,12 @@
       this.playing = null;
       this.selected = null;
 
-      const root = element("div", "mg-live-figure-set");
+      const root = element("div", "mg-lg-figure-set");
       view.root.append(root);
-      if (state.title) root.append(element("h3", "mg-live-title", state.title));
+      if (state.title) root.append(element("h3", "mg-lg-title", state.title));
       this.root = root;
 
-      const graphs = element("div", twin ? "mg-live-graphs mg-live-pair" : "mg-live-graphs");
+      const graphs = element("div", twin ? "mg-lg-graphs mg-lg-pair" : "mg-lg-graphs");
       this.main = this.graphBox(state, twin ? this.ruleCaption(state) : "");
       graphs.append(this.main.box);
       if (twin) {
@@ -179,10 +179,10 @@
       }
       root.append(graphs);
 
-      const panel = element("div", "mg-live-panel");
+      const panel = element("div", "mg-lg-panel");
       panel.append(this.leafControls(state), this.nodeDetails(), this.stepControls(state));
       root.append(panel);
-      this.announcer = element("p", "mg-live-announce");
+      this.announcer = element("p", "mg-lg-announce");
       this.announcer.setAttribute("aria-live", "polite");
       root.append(this.announcer);
 
@@ -199,22 +199,22 @@
     }
 
     graphBox(state, caption) {
-      const box = element("figure", "mg-live-graph-box");
-      const drawing = element("div", "mg-graph mg-live-figure");
+      const box = element("figure", "mg-lg-graph-box");
+      const drawing = element("div", "mg-graph mg-lg-figure");
       box.append(drawing);
-      if (caption) box.append(element("figcaption", "mg-live-caption", caption));
+      if (caption) box.append(element("figcaption", "mg-lg-caption", caption));
       return { box, drawing, state };
     }
 
     // ---- the leaves
 
     leafControls(state) {
-      const set = element("fieldset", "mg-live-leaves");
+      const set = element("fieldset", "mg-lg-leaves");
       set.append(element("legend", "", "Inputs (leaves)"));
       if (!state.leaves.length) set.append(element("p", "", "This graph has no leaves to change."));
       this.inputs = state.leaves.map((leaf) => {
-        const row = element("div", "mg-live-leaf");
-        const id = `mg-live-${this.number}-${leaf.index}`;
+        const row = element("div", "mg-lg-leaf");
+        const id = `mg-lg-${this.number}-${leaf.index}`;
         const label = element("label", "", leaf.name);
         label.htmlFor = id;
         const range = document.createElement("input");
@@ -308,7 +308,7 @@
       const drawing = cleanSvg(svg && svg[1]);
       target.drawing.replaceChildren();
       if (!drawing) {
-        target.drawing.append(element("p", "mg-live-error", "The drawing cannot be shown: the page's sanitiser did not load."));
+        target.drawing.append(element("p", "mg-lg-error", "The drawing cannot be shown: the page's sanitiser did not load."));
         return;
       }
       target.drawing.append(drawing);
@@ -336,25 +336,25 @@
         });
         if (changed && changed.includes(name)) this.mark(group);
         if (this.selected && this.selected.name === name && this.selected.target === target) {
-          group.classList.add("mg-live-selected");
+          group.classList.add("mg-lg-selected");
         }
       }
       if (step && step.node) this.markStep(target, step);
     }
 
     mark(group) {
-      group.classList.add(reducedMotion.matches ? "mg-live-changed-still" : "mg-live-changed");
-      setTimeout(() => group.classList.remove("mg-live-changed", "mg-live-changed-still"), MARK_MS);
+      group.classList.add(reducedMotion.matches ? "mg-lg-changed-still" : "mg-lg-changed");
+      setTimeout(() => group.classList.remove("mg-lg-changed", "mg-lg-changed-still"), MARK_MS);
     }
 
     markStep(target, step) {
       const node = target.drawing.querySelector(`g.node[data-mg-node="${step.node}"]`);
-      if (node) node.classList.add("mg-live-stepping");
+      if (node) node.classList.add("mg-lg-stepping");
       for (const edge of target.drawing.querySelectorAll("g.edge")) {
         const title = edge.querySelector("title");
         const text = title ? title.textContent : "";
         if (step.writes.some((written) => text === `${written}->${step.node}_op`)) {
-          edge.classList.add("mg-live-writing");
+          edge.classList.add("mg-lg-writing");
         }
       }
     }
@@ -362,23 +362,23 @@
     // ---- a node's story
 
     nodeDetails() {
-      this.details = element("div", "mg-live-node");
-      this.details.append(element("p", "mg-live-hint", "Choose a node of the graph to see how its gradient was computed."));
+      this.details = element("div", "mg-lg-node");
+      this.details.append(element("p", "mg-lg-hint", "Choose a node of the graph to see how its gradient was computed."));
       return this.details;
     }
 
     choose(target, name) {
       this.selected = { target, name };
-      for (const group of this.root.querySelectorAll(".mg-live-selected")) group.classList.remove("mg-live-selected");
+      for (const group of this.root.querySelectorAll(".mg-lg-selected")) group.classList.remove("mg-lg-selected");
       const group = target.drawing.querySelector(`g.node[data-mg-node="${name}"]`);
-      if (group) group.classList.add("mg-live-selected");
+      if (group) group.classList.add("mg-lg-selected");
       this.describe(this.selected);
     }
 
     describe({ target, name }) {
       const node = target.state.nodes[name];
       if (!node) return;
-      const list = element("dl", "mg-live-facts");
+      const list = element("dl", "mg-lg-facts");
       const fact = (term, value) => list.append(element("dt", "", term), element("dd", "", value));
       fact("data", node.data);
       fact("grad", node.grad == null ? "this version has no gradients" : node.grad);
@@ -386,7 +386,7 @@
         "made by",
         node.op ? `${node.op} of ${node.operands.join(" and ")}` : "nothing: it is a leaf, an input of the graph",
       );
-      const steps = element("div", "mg-live-chain");
+      const steps = element("div", "mg-lg-chain");
       if (node.steps.length) {
         for (const text of node.steps) steps.append(element("code", "", text));
         if (node.steps.length > 1) {
@@ -409,19 +409,19 @@
         steps.append(element("p", "", "No rule wrote to it."));
       }
       const heading = element("h4", "", node.name);
-      this.details.replaceChildren(heading, list, element("p", "mg-live-chain-lead", "Chain rule:"), steps);
+      this.details.replaceChildren(heading, list, element("p", "mg-lg-chain-lead", "Chain rule:"), steps);
     }
 
     // ---- stepping through backward
 
     stepControls(state) {
-      const box = element("div", "mg-live-steps");
+      const box = element("div", "mg-lg-steps");
       if (!state.steps) {
         box.append(element("p", "", "This version has no backward rules to step through."));
         this.stepText = element("div");
         return box;
       }
-      const bar = element("div", "mg-live-step-bar");
+      const bar = element("div", "mg-lg-step-bar");
       this.startButton = button("Start", "Start: zero every gradient, before the seed", () => this.stepTo(0));
       this.backButton = button("Back", "Back one step of the backward pass", () => this.stepTo(this.nextK() - 1));
       this.stepButton = button("Step", "Step: run the next rule of the backward pass", () => this.stepTo(this.nextK() + 1));
@@ -429,7 +429,7 @@
       bar.append(this.startButton, this.backButton, this.stepButton, this.endButton);
       if (!reducedMotion.matches) {
         this.playButton = button("Play", "Play the backward pass step by step", () => this.togglePlay());
-        const label = element("label", "mg-live-speed");
+        const label = element("label", "mg-lg-speed");
         label.append("Speed ");
         this.speed = document.createElement("select");
         for (const [name, ms] of SPEEDS) {
@@ -441,7 +441,7 @@
         label.append(this.speed);
         bar.append(this.playButton, label);
       }
-      this.stepText = element("div", "mg-live-step-text");
+      this.stepText = element("div", "mg-lg-step-text");
       box.append(bar, this.stepText);
       return box;
     }
@@ -495,7 +495,7 @@
     updateStepText(steps) {
       if (!this.stepText || !this.state.steps) return;
       const total = this.state.steps;
-      const where = element("p", "mg-live-step-count");
+      const where = element("p", "mg-lg-step-count");
       where.textContent =
         this.k === 0
           ? `Step 0 of ${total}: every gradient is zero.`
@@ -506,8 +506,8 @@
       if (steps) {
         steps.forEach((step, index) => {
           if (!step || !step.lines.length) return;
-          const box = element("div", "mg-live-step-lines");
-          if (steps.length > 1) box.append(element("p", "mg-live-caption", index ? this.ruleCaption(this.twin.state) : this.ruleCaption(this.state)));
+          const box = element("div", "mg-lg-step-lines");
+          if (steps.length > 1) box.append(element("p", "mg-lg-caption", index ? this.ruleCaption(this.twin.state) : this.ruleCaption(this.state)));
           for (const line of step.lines) box.append(element("code", "", line));
           parts.push(box);
         });
