@@ -244,3 +244,25 @@ def test_bad_input_is_named() -> None:
     assert not gone["ok"] and "no live graph" in gone["error"]
     far = json.loads(live_graph.step(key, 99))
     assert not far["ok"] and "step must be 0 to 6" in far["error"]
+
+
+def test_a_move_that_keeps_the_shape_sends_text_not_a_drawing() -> None:
+    codes = codes_until("05-backward-rules.md", 'draw_dot(o, rankdir="TB")')
+    first = json.loads(live_graph.prepare(json.dumps(codes)))
+    key = first["live"][0]["id"]
+    assert first["live"][0]["drawing"] == 0 and len(first["graphs"]) == 1
+    # w1 from -3 to -2.5: the same digits' count and signs in every box.
+    same = json.loads(live_graph.set_leaf(key, NEURON.index("w1"), -2.5))
+    state = same["live"][0]
+    assert same["graphs"] == [] and state["drawing"] is None
+    graph = live_graph._find(key)
+    w1 = next(name for name, node in state["nodes"].items() if node["name"] == "w1")
+    assert state["texts"][w1] == [
+        "w1",
+        "data -2.5000",
+        f"grad {by_label(graph)['w1'].grad:.4f}",
+    ]
+    assert state["description"] == graph.drawing()[2]
+    # w1 = 2.5: x1w1 turns positive, a '-' goes, so the layout may change.
+    other = json.loads(live_graph.set_leaf(key, NEURON.index("w1"), 2.5))
+    assert other["live"][0]["drawing"] == 0 and len(other["graphs"]) == 1

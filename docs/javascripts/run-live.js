@@ -133,9 +133,9 @@
       states.forEach((state, index) => {
         if (state.id.endsWith("-twin")) return;
         const twinIndex = twins.get(state.id);
-        const figure = new LiveFigure(this, state, answer.svgs[index], twinIndex == null ? null : {
+        const figure = new LiveFigure(this, state, answer.svgs[state.drawing], twinIndex == null ? null : {
           state: states[twinIndex],
-          svg: answer.svgs[twinIndex],
+          svg: answer.svgs[states[twinIndex].drawing],
         });
         this.figures.push(figure);
       });
@@ -292,10 +292,10 @@
       const [state, twinState] = answer.live;
       this.state = state;
       this.k = state.steps;
-      this.show(this.main, answer.svgs[0], state, changed ? state.changed : null);
+      this.paint(this.main, answer, state, changed ? state.changed : null);
       if (this.twin && twinState) {
         this.twin.state = twinState;
-        this.show(this.other, answer.svgs[1], twinState, changed ? twinState.changed : null);
+        this.paint(this.other, answer, twinState, changed ? twinState.changed : null);
       }
       this.updateStepText(null);
       if (this.selected) this.describe(this.selected);
@@ -342,9 +342,40 @@
       if (step && step.node) this.markStep(target, step);
     }
 
+    // A drawing from Graphviz, or (same shape as the last one) new text in
+    // the drawing on show: live_graph.py decides which.
+    paint(target, answer, state, changed, step) {
+      if (state.drawing != null) {
+        this.show(target, answer.svgs[state.drawing], state, changed, step);
+        return;
+      }
+      target.state = state;
+      for (const group of target.drawing.querySelectorAll("g.node[data-mg-node]")) {
+        const texts = state.texts[group.dataset.mgNode];
+        if (!texts) continue;
+        const lines = group.querySelectorAll("text");
+        texts.forEach((text, index) => {
+          if (lines[index]) lines[index].textContent = text;
+        });
+        group.setAttribute("aria-label", `${texts.join(" ")}: show how it was computed`);
+        if (changed && changed.includes(group.dataset.mgNode)) this.mark(group);
+      }
+      const svg = target.drawing.querySelector("svg");
+      if (svg) {
+        svg.setAttribute("aria-label", state.description);
+        const title = svg.querySelector(":scope > title");
+        if (title) title.textContent = state.description;
+      }
+    }
+
+    // A drawing patched in place keeps its nodes: the mark starts again.
     mark(group) {
-      group.classList.add(reducedMotion.matches ? "mg-lg-changed-still" : "mg-lg-changed");
-      setTimeout(() => group.classList.remove("mg-lg-changed", "mg-lg-changed-still"), MARK_MS);
+      const kind = reducedMotion.matches ? "mg-lg-changed-still" : "mg-lg-changed";
+      group.classList.remove("mg-lg-changed", "mg-lg-changed-still");
+      void group.getBoundingClientRect();
+      group.classList.add(kind);
+      clearTimeout(group.mgMarkTimer);
+      group.mgMarkTimer = setTimeout(() => group.classList.remove(kind), MARK_MS);
     }
 
     markStep(target, step) {
@@ -481,10 +512,10 @@
         }
         this.k = target;
         this.state = answers[0].live[0];
-        this.show(this.main, answers[0].svgs[0], this.state, null, answers[0].step);
+        this.paint(this.main, answers[0], this.state, null, answers[0].step);
         if (this.twin) {
           this.twin.state = answers[1].live[0];
-          this.show(this.other, answers[1].svgs[0], this.twin.state, null, answers[1].step);
+          this.paint(this.other, answers[1], this.twin.state, null, answers[1].step);
         }
         this.updateStepText(answers.map((answer) => answer.step));
         if (this.selected) this.describe(this.selected);
