@@ -404,7 +404,12 @@ class LiveGraph:
             raise NotLiveError(f"this block draws {len(roots)} graphs, not {index + 1}")
         root, rankdir, graph = roots[index]
         titles = _titles(value)
-        self.title = titles.get(id(graph), "")
+        # A root drawn once per tab (chapter 8) keeps its tab's title; one
+        # drawn at every step (chapter 5's tabs) is the whole story, untitled.
+        drawings = sum(
+            1 for item in record.drawn if item[0] == last and item[1] is root
+        )
+        self.title = titles.get(id(graph), "") if drawings == 1 else ""
         self.rankdir = rankdir
         if not hasattr(root, "_prev"):
             raise NotLiveError("the graph's output is not a Value")

@@ -266,3 +266,10 @@ def test_a_move_that_keeps_the_shape_sends_text_not_a_drawing() -> None:
     # w1 = 2.5: x1w1 turns positive, a '-' goes, so the layout may change.
     other = json.loads(live_graph.set_leaf(key, NEURON.index("w1"), 2.5))
     assert other["live"][0]["drawing"] == 0 and len(other["graphs"]) == 1
+
+
+def test_titles_come_from_the_tabs_of_separate_graphs_only() -> None:
+    parts = live_graph.LiveGraph(codes_until("08-more-operations.md", "tanh from parts"), 1)
+    assert parts.title == "tanh from parts"
+    steps = live_graph.LiveGraph(codes_until("05-backward-rules.md", "steps = {}"))
+    assert steps.title == ""
