@@ -12,12 +12,12 @@ import pytest
 
 from bookbuild import content, runnable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bookbuild"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bookbuild"))
 import live_graph  # noqa: E402 - a top-level module in the page, as here
 
 from micrograd.engine import Value as EngineValue  # noqa: E402
 
-CHAPTERS = Path(__file__).resolve().parent.parent / "docs" / "chapters"
+CHAPTERS = Path(__file__).resolve().parents[2] / "docs" / "chapters"
 NEURON = ["x1", "x2", "w1", "w2", "b"]
 
 
