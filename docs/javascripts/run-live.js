@@ -360,6 +360,10 @@
         group.setAttribute("aria-label", `${texts.join(" ")}: show how it was computed`);
         if (changed && changed.includes(group.dataset.mgNode)) this.mark(group);
       }
+      for (const old of target.drawing.querySelectorAll(".mg-lg-stepping, .mg-lg-writing")) {
+        old.classList.remove("mg-lg-stepping", "mg-lg-writing");
+      }
+      if (step && step.node) this.markStep(target, step);
       const svg = target.drawing.querySelector("svg");
       if (svg) {
         svg.setAttribute("aria-label", state.description);
@@ -483,18 +487,25 @@
       const total = this.state.steps;
       if (!total) return Promise.resolve();
       this.wantedK = Math.max(0, Math.min(total, k));
-      if (!this.stepping) this.stepping = this.pumpSteps().finally(() => (this.stepping = null));
+      if (!this.stepping) {
+        this.stepping = this.pumpSteps().finally(() => {
+          this.stepping = null;
+          this.fetchingK = null;
+        });
+      }
       return this.stepping;
     }
 
+    // The step the reader last asked for: waiting, on its way, or shown.
     nextK() {
-      return this.wantedK ?? this.k;
+      return this.wantedK ?? this.fetchingK ?? this.k;
     }
 
     async pumpSteps() {
       while (this.wantedK != null) {
         const target = this.wantedK;
         this.wantedK = null;
+        this.fetchingK = target;
         const answers = [];
         try {
           const ids = [this.id, ...(this.twin ? [this.twin.state.id] : [])];

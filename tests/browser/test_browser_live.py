@@ -356,10 +356,11 @@ def test_chapter_7_steps_assign_and_add_side_by_side(browser: Browser) -> None:
     assert adds["a"][1] == -3.0
     assert assigns["a"][1] != adds["a"][1]
     figure.get_by_role("button", name=re.compile("^Start")).click()
-    # The seed, then the rules of f, e and d: four steps.
+    wait_step(figure, 0)
+    # The seed, then the rules of f, e and d: four steps, pressed at once.
+    step = figure.get_by_role("button", name=re.compile("^Step"))
     for _ in range(4):
-        figure.get_by_role("button", name=re.compile("^Step")).click()
-        tab.wait_for_timeout(200)
+        step.click()
     wait_step(figure, 4)
     text = figure.locator(".mg-lg-step-text").inner_text()
     assert "a.grad += " in text and "a.grad = " in text
