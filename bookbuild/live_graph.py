@@ -637,7 +637,9 @@ def _node_names(nodes: list[Any]) -> dict[int, str]:
 
 
 #: A record's fields in draw_dot's DOT text: ``v3 [label="{ a | data ... }"``.
-_RECORD = re.compile(r'^\t(v\d+) \[label="\{ (.*) \}" shape=record', re.MULTILINE)
+_RECORD = re.compile(
+    r'^\t(v\d+) \[label="\{ (.*?) \}"[^\n]* shape=record', re.MULTILINE
+)
 _LABEL = re.compile(r'label="[^"]*"')
 
 
@@ -653,7 +655,11 @@ def _record_texts(source: str) -> dict[str, list[str]] | None:
     the text is not plain (escapes, line breaks, dashed copies)."""
     if "\\" in source or "_for_" in source:
         return None
-    return {name: fields.split(" | ") for name, fields in _RECORD.findall(source)}
+    found = {name: fields.split(" | ") for name, fields in _RECORD.findall(source)}
+    # Every box, highlighted ones too (their attributes come between), or none.
+    if len(found) != source.count("shape=record"):
+        return None
+    return found
 
 
 def _answer(live: dict[str, LiveGraph], step: dict[str, Any] | None = None) -> str:

@@ -269,7 +269,30 @@ def test_a_move_that_keeps_the_shape_sends_text_not_a_drawing() -> None:
 
 
 def test_titles_come_from_the_tabs_of_separate_graphs_only() -> None:
-    parts = live_graph.LiveGraph(codes_until("08-more-operations.md", "tanh from parts"), 1)
+    parts = live_graph.LiveGraph(
+        codes_until("08-more-operations.md", "tanh from parts"), 1
+    )
     assert parts.title == "tanh from parts"
     steps = live_graph.LiveGraph(codes_until("05-backward-rules.md", "steps = {}"))
     assert steps.title == ""
+
+
+def test_a_step_drawn_in_place_gives_every_box_its_text() -> None:
+    # Steps 3 and 4 of chapter 7's graph colour the same boxes (a and b). At
+    # a = b = 1 their gradients are one digit either way round (the order of
+    # d and e follows a set's): the same shape, so step 4 comes as text,
+    # highlighted boxes included.
+    codes = codes_until("07-gradients-add-up.md", 'draw_dot(f, rankdir="TB")')
+    key = json.loads(live_graph.prepare(json.dumps(codes)))["live"][0]["id"]
+    json.loads(live_graph.set_leaf(key, 0, 1.0))
+    json.loads(live_graph.set_leaf(key, 1, 1.0))
+    json.loads(live_graph.step(key, 3))
+    last = json.loads(live_graph.step(key, 4))["live"][0]
+    assert last["drawing"] is None
+    texts = {
+        last["nodes"][name]["name"]: lines for name, lines in last["texts"].items()
+    }
+    assert set(texts) == {"a", "b", "d", "e", "f"}
+    # f = (a b)(a + b): df/da = b(a + b) + a b = 3 at a = b = 1.
+    assert texts["a"] == ["a", "data 1.0000", "grad 3.0000"]
+    assert texts["b"] == ["b", "data 1.0000", "grad 3.0000"]
