@@ -336,16 +336,24 @@
       return null;
     }
 
-    edit() {
+    async edit() {
       if (this.editor) {
         this.editor.focus();
         return;
       }
-      this.editor = new Editor(this.element, this.code(), {
-        label: `Code of the block at line ${this.line}`,
-        onRun: () => this.page.request(this),
-        onLeave: () => this.runButton.focus(),
-      });
+      if (this.opening) return;
+      this.opening = true;
+      try {
+        this.editor = await Editor.open(this.element, this.code(), {
+          label: `Code of the block at line ${this.line}`,
+          onRun: () => this.page.request(this),
+        });
+      } catch (error) {
+        this.say(`The editor could not load (${error.message}); press Edit to try again.`);
+        return;
+      } finally {
+        this.opening = false;
+      }
       this.resetButton.hidden = false;
       this.editButton.hidden = true;
       this.editor.focus();

@@ -173,11 +173,20 @@ def node_texts(svg: sync_api.Locator, label: str) -> list[str]:
     )
 
 
+def editor_text(tab: sync_api.Page, line: int) -> str:
+    """The text in a block's code editor (CodeMirror keeps it in its state,
+    not in the page's text)."""
+    return block(tab, line).locator(".cm-content").evaluate(
+        "async (e) => (await import('/assets/run/editor.js')).editorOf(e).getValue()"
+    )
+
+
 def edit(tab: sync_api.Page, line: int, change: callable) -> sync_api.Locator:
-    editor = block(tab, line).locator("textarea.mg-editor")
+    editor = block(tab, line).locator(".cm-content")
     if not editor.count():
         bar(tab, line).locator(".mg-run-edit").click()
-    editor.fill(change(editor.input_value()))
+    editor.wait_for()
+    editor.fill(change(editor_text(tab, line)))
     return editor
 
 
@@ -379,7 +388,7 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
 
     # Reset puts the book's code and the build's drawing back.
     bar(tab, line).locator(".mg-run-reset").click()
-    assert block(tab, line).locator("textarea").count() == 0
+    assert block(tab, line).locator(".cm-editor").count() == 0
     assert block(tab, line).locator("pre").is_visible()
     assert live(tab, line).inner_text() == ""
     assert tab.locator(
@@ -492,7 +501,7 @@ def test_an_exception_points_at_the_readers_line(session: Session) -> None:
     bar(tab, line).locator(".mg-run-run").click()
     assert wait_state(tab, line, "failed") == "failed"
     error = live(tab, line).locator(".mg-live-error").inner_text()
-    lines = block(tab, line).locator("textarea").input_value().count("\n") + 1
+    lines = editor_text(tab, line).count("\n") + 1
     assert f"line {lines} of this block" in error
     assert "x1 / 0" in error
     assert "TypeError" in error or "ZeroDivisionError" in error
@@ -526,19 +535,22 @@ def test_keyboard_alone(session: Session) -> None:
     line = neuron_line()
     bar(tab, line).locator(".mg-run-edit").focus()
     tab.keyboard.press("Enter")
-    editor = block(tab, line).locator("textarea")
+    editor = block(tab, line).locator(".cm-content")
+    editor.wait_for()
     assert editor.evaluate("e => e === document.activeElement")
     tab.keyboard.press("Control+End")
     tab.keyboard.press("Enter")
     tab.keyboard.press("Tab")
-    assert editor.input_value().endswith("\n    ")
-    for _ in range(4):
-        tab.keyboard.press("Backspace")
+    assert editor_text(tab, line).endswith("\n    ")
+    # One Backspace takes the whole indent back.
+    tab.keyboard.press("Backspace")
     tab.keyboard.type("print('typed')")
     tab.keyboard.press("Control+Enter")
     assert wait_state(tab, line, "ok") == "ok"
     assert "typed" in live(tab, line).locator(".mg-live-stdout").inner_text()
+    # Escape, then Tab, leaves the editor for the next control: Run.
     tab.keyboard.press("Escape")
+    tab.keyboard.press("Tab")
     run = bar(tab, line).locator(".mg-run-run")
     assert run.evaluate("b => b === document.activeElement")
     tab.evaluate(
