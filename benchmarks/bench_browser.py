@@ -15,7 +15,9 @@ Chromium (Debian's). Measures, for a reader who has never visited:
 * live graph: on the warm chapter 5 page, the neuron's graph made live,
   then a move of its `w1` slider to the graph redrawn with the new data and
   gradients (the chapter's code run again in the page's Python, backward,
-  Graphviz), the median of several moves.
+  Graphviz), the median of several moves. The moves cross zero, so every
+  one is laid out afresh by Graphviz: the slow case (a move that keeps
+  every box's signs and digit counts only rewrites the numbers in place).
 
 Targets on the 2-core machine the book is built on: first result under 5 s
 of browser CPU, a rerun of a small block under 50 ms, a slider move of a
