@@ -11,10 +11,17 @@ Chromium (Debian's). Measures, for a reader who has never visited:
 * bytes: what the page loaded before any Run, what the first Run added, and
   the whole site;
 * second page: the next chapter's first Run, with the files in the browser's
-  cache (Python still boots again: each page starts clean).
+  cache (Python still boots again: each page starts clean);
+* live graph: on the warm chapter 5 page, the neuron's graph made live,
+  then a move of its `w1` slider to the graph redrawn with the new data and
+  gradients (the chapter's code run again in the page's Python, backward,
+  Graphviz), the median of several moves. The moves cross zero, so every
+  one is laid out afresh by Graphviz: the slow case (a move that keeps
+  every box's signs and digit counts only rewrites the numbers in place).
 
 Targets on the 2-core machine the book is built on: first result under 5 s
-of browser CPU, a rerun of a small block under 50 ms. The rerun is also
+of browser CPU, a rerun of a small block under 50 ms, a slider move of a
+live graph of about ten values under 100 ms. The rerun is also
 printed as a ratio to the cold start measured in the same run.
 
     python benchmarks/bench_browser.py [--repeats N] [--json PATH] [--site DIR]
@@ -40,6 +47,7 @@ from support import CHROMIUM_ARGS, cpu_seconds, descendants, serve  # noqa: E402
 
 MAX_FIRST_CPU = 5.0
 MAX_RERUN_MS = 50.0
+MAX_LIVE_MS = 100.0
 CHROMIUM = "/usr/bin/chromium"
 FIRST_PAGE = "chapters/05-backward-rules/"
 NEXT_PAGE = "chapters/06-topological-order/"
@@ -67,6 +75,45 @@ async (line) => {
     throw new Error(`block at line ${line} ended ${block.dataset.mgState}`);
   }
   return performance.now() - started;
+}
+"""
+
+#: Makes chapter 5's neuron graph live, then moves its w1 slider to each
+#: value in turn; resolves with the milliseconds from each move to the
+#: redrawn graph.
+TIME_LIVE = """
+async (values) => {
+  const scripts = document.querySelectorAll('div.highlight[data-mg-run="script"]');
+  const block = [...scripts].find((element) =>
+    /neuron\\(Value\\)[\\s\\S]*draw_dot\\(o/.test(element.textContent),
+  );
+  const make = block.nextElementSibling.querySelector(".mg-lg-make");
+  make.click();
+  const figure = await new Promise((resolve) => {
+    const look = () => {
+      const found = document.querySelector(".mg-lg-figure-set");
+      if (found && found.querySelector("svg")) resolve(found);
+      else setTimeout(look, 50);
+    };
+    look();
+  });
+  const slider = figure.querySelector('input[type="range"][id$="-2"]');
+  const times = [];
+  for (const value of values) {
+    const before = Number(figure.dataset.mgUpdates || 0);
+    const started = performance.now();
+    slider.value = String(value);
+    slider.dispatchEvent(new Event("input"));
+    await new Promise((resolve) => {
+      const watch = () => {
+        if (Number(figure.dataset.mgUpdates || 0) > before) resolve();
+        else requestAnimationFrame(watch);
+      };
+      watch();
+    });
+    times.push(performance.now() - started);
+  }
+  return times;
 }
 """
 
@@ -110,6 +157,7 @@ def measure(playwright, base: str, site: Path) -> dict[str, float]:
         cold_cpu = descendants_cpu() - cpu
         first_run = fetched[len(before) :]
         reruns = [page.evaluate(TIME_RUN, line) for _ in range(5)]
+        moves = page.evaluate(TIME_LIVE, [0.5, -1.0, 1.5, -2.0, 2.5, -0.5, 1.0, -3.0])
         page.goto(base + NEXT_PAGE, wait_until="networkidle")
         second_ms = page.evaluate(TIME_RUN, page.evaluate(FIRST_RUNNABLE))
     finally:
@@ -130,6 +178,7 @@ def measure(playwright, base: str, site: Path) -> dict[str, float]:
         "cold_ms": cold_ms,
         "cold_cpu_s": cold_cpu,
         "rerun_ms": statistics.median(reruns),
+        "live_ms": statistics.median(moves),
         "second_page_ms": second_ms,
         "page_bytes": size(before),
         "first_run_bytes": size(first_run),
@@ -167,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     cold_runs = ", ".join(f"{run['cold_ms'] / 1000:.2f}" for run in runs)
     cpu_met = "met" if cold_cpu < MAX_FIRST_CPU else "NOT met"
     rerun_met = "met" if rerun < MAX_RERUN_MS else "NOT met"
+    live = median("live_ms")
+    live_met = "met" if live < MAX_LIVE_MS else "NOT met"
     lines = [
         f"running an example in the page, chapter 5, {args.repeats} fresh visits",
         f"cold start to first result      median {median('cold_ms') / 1000:6.2f} s"
@@ -176,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         f"warm rerun of the same block    median {rerun:6.1f} ms  "
         f"(target < {MAX_RERUN_MS:.0f} ms: {rerun_met})",
         f"  rerun / cold start            {rerun / median('cold_ms'):.4f}",
+        f"live graph: slider to redrawn   median {live:6.1f} ms  "
+        f"(target < {MAX_LIVE_MS:.0f} ms: {live_met})",
         f"next page's first result        median "
         f"{median('second_page_ms') / 1000:6.2f} s   (files from the browser's cache)",
         f"bytes of the page before a Run  {median('page_bytes') / 1e6:6.2f} MB",
@@ -191,7 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             "medians": {key: median(key) for key in runs[0]},
             "site_bytes": site_bytes,
             "runs": runs,
-            "targets": {"first_cpu_s": MAX_FIRST_CPU, "rerun_ms": MAX_RERUN_MS},
+            "targets": {
+                "first_cpu_s": MAX_FIRST_CPU,
+                "rerun_ms": MAX_RERUN_MS,
+                "live_ms": MAX_LIVE_MS,
+            },
         }
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0

@@ -159,7 +159,7 @@ def archive(package: Package) -> Path:
 
 
 #: Modules of bookbuild the page runs, shipped as top-level modules.
-PAGE_MODULES = ("blockrun.py", "page_runner.py")
+PAGE_MODULES = ("blockrun.py", "page_runner.py", "live_graph.py")
 #: Parts of Sybil the page's checker needs (its pytest and unittest
 #: integrations import pytest, which the page has not).
 SYBIL_PARTS = ("__init__.py", "document.py", "example.py", "python.py",
@@ -222,6 +222,7 @@ import zipfile
 import zipimport
 
 import page_runner  # noqa: F401
+import live_graph  # noqa: F401
 import micrograd.engine, micrograd.nn, micrograd.viz, micrograd.versions  # noqa
 import micrograd.examples  # noqa
 for version in micrograd.versions.VERSIONS:
