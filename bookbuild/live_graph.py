@@ -190,10 +190,10 @@ def _version(root: Any) -> str:
 
 
 def _all_nodes(root: Any) -> list[Any]:
-    from micrograd.viz import _node_order, trace
+    from micrograd.viz import drawn_order
 
-    # Sorted as draw_dot names them: the n-th is "vn" in the DOT text.
-    return sorted(trace(root)[0], key=_node_order)
+    # The n-th is "vn" in the DOT text draw_dot writes.
+    return drawn_order(root)
 
 
 def _order(root: Any) -> list[Any]:
