@@ -48,6 +48,8 @@ MAX_GRAPH_PARAMETERS = 60
 #: Cells along each side of the decision boundary's grid.
 GRID = 36
 LOSSES = ("hinge", "squared")
+#: Settings that change while the network trains; the rest start afresh.
+LIVE_SETTINGS = ("loss", "learning_rate", "l2")
 
 #: The training step the page shows and runs: chapter 11's loop (forward
 #: pass, loss, gradients zeroed, backward pass, step) with the loss and
@@ -443,6 +445,24 @@ def train(steps: int = 1, grid: bool = False) -> str:
     before = p.step
     outcome = p.train(steps)
     return _answer({**outcome, **p.report(before, with_grid=bool(grid))})
+
+
+def adjust(settings_json: str) -> str:
+    """Change the loss, learning rate or L2 of the running playground; the
+    next step uses them (other settings need `start`)."""
+    p = _playground()
+    given = json.loads(settings_json)
+    if not isinstance(given, dict) or not set(given) <= set(LIVE_SETTINGS):
+        return _answer({"ok": False, "error": (
+            f"only {', '.join(LIVE_SETTINGS)} change while training")})
+    try:
+        settings = checked_settings({**p.settings, **given})
+    except (PlaygroundError, TypeError) as error:
+        return _answer({"ok": False, "error": str(error)})
+    p.settings = settings
+    for name in LIVE_SETTINGS:
+        setattr(p.view, name, settings[name])
+    return _answer({"ok": True, "error": None, "settings": settings})
 
 
 def set_code(source: str) -> str:

@@ -157,8 +157,8 @@ async function draw(pyodide, result) {
 }
 
 // Modules of the page's Python that a `call` may use: each function answers
-// with JSON text.
-const CALLABLE = new Set(["page_runner"]);
+// with JSON text (playground: the Playground page's training).
+const CALLABLE = new Set(["page_runner", "playground"]);
 
 async function call({ module, name, args }) {
   if (!CALLABLE.has(module)) throw new Error(`no module ${module} to call`);
