@@ -460,7 +460,7 @@
     buildNetwork(sizes) {
       const box = this.el.network;
       const width = 600;
-      const height = 260;
+      const height = Math.max(160, 16 * Math.max(...sizes) + 24);
       const svg = document.createElementNS(SVG, "svg");
       svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
       svg.setAttribute("role", "img");
@@ -468,7 +468,7 @@
       const place = sizes.map((count, layer) =>
         Array.from({ length: count }, (_, i) => [
           30 + layer * gap,
-          height / 2 + (i - (count - 1) / 2) * Math.min(14, (height - 20) / count),
+          height / 2 + (i - (count - 1) / 2) * 16,
         ]),
       );
       // Lines in the order of net.parameters(): each neuron's weights, then
