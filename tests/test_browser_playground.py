@@ -57,11 +57,18 @@ class Browser:
         self.requests: list[str] = []
         self.errors: list[str] = []
 
-    def tab(self, scheme: str = "light", motion: str = "reduce",
-            width: int = 1280, javascript: bool = True) -> sync_api.Page:
+    def tab(
+        self,
+        scheme: str = "light",
+        motion: str = "reduce",
+        width: int = 1280,
+        javascript: bool = True,
+    ) -> sync_api.Page:
         context = self.browser.new_context(
-            viewport={"width": width, "height": 900}, color_scheme=scheme,
-            reduced_motion=motion, java_script_enabled=javascript,
+            viewport={"width": width, "height": 900},
+            color_scheme=scheme,
+            reduced_motion=motion,
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(30_000)
         context.route(
@@ -77,13 +84,18 @@ class Browser:
 
     def foreign(self) -> list[str]:
         allowed = urlsplit(self.base).netloc
-        return [url for url in self.requests
-                if urlsplit(url).scheme not in {"data", "blob", "about"}
-                and urlsplit(url).netloc != allowed]
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in {"data", "blob", "about"}
+            and urlsplit(url).netloc != allowed
+        ]
 
 
 @pytest.fixture(scope="module")
-def browser(built_site: Path, playwright_driver: sync_api.Playwright) -> Iterator[Browser]:
+def browser(
+    built_site: Path, playwright_driver: sync_api.Playwright
+) -> Iterator[Browser]:
     with serve(built_site) as base:
         opened = Browser(playwright_driver, base)
         try:
@@ -104,7 +116,8 @@ def settle(tab: sync_api.Page, step: int) -> None:
     tab.wait_for_function(
         "(n) => window.mgPlayground.state.step === n"
         " && /Paused|Ready/.test(window.mgPlayground.el.state.textContent)",
-        arg=step, timeout=BOOT_TIMEOUT,
+        arg=step,
+        timeout=BOOT_TIMEOUT,
     )
 
 
@@ -129,7 +142,9 @@ def close(got: float, want: float) -> bool:
 
 
 @pytest.mark.parametrize("settings", [{}, SECOND], ids=["default", "second"])
-def test_twenty_steps_in_the_page_are_cpythons(browser: Browser, settings: dict) -> None:
+def test_twenty_steps_in_the_page_are_cpythons(
+    browser: Browser, settings: dict
+) -> None:
     tab = browser.tab()
     ready(tab)
     if settings:
@@ -146,7 +161,8 @@ def test_twenty_steps_in_the_page_are_cpythons(browser: Browser, settings: dict)
     assert all(close(g, w) for g, w in zip(state["losses"], losses, strict=True))
     assert state["accuracies"] == accuracies
     assert all(close(g, w) for g, w in zip(state["weights"], weights, strict=True))
-    shown = f"Step {STEPS} · loss {losses[-1]:.4f} · accuracy {round(accuracies[-1] * 100)}%"
+    accuracy = round(accuracies[-1] * 100)
+    shown = f"Step {STEPS} · loss {losses[-1]:.4f} · accuracy {accuracy}%"
     assert state["readout"] == shown
     tab.context.close()
 
@@ -164,7 +180,9 @@ def test_edited_code_runs_and_an_error_names_its_line(browser: Browser) -> None:
     tab.get_by_role("button", name="Step").click()
     error = tab.locator("#mg-pg-code-error")
     error.filter(has_text="NameError").wait_for()
-    assert error.inner_text().startswith(f"Line {line}: NameError: name 'oops' is not defined")
+    assert error.inner_text().startswith(
+        f"Line {line}: NameError: name 'oops' is not defined"
+    )
     assert "The last code that worked keeps running" in error.inner_text()
     assert code.get_attribute("aria-invalid") == "true"
     # The book's code went on: the next step is taken.
@@ -188,7 +206,8 @@ def test_clicking_a_point_draws_its_loss(browser: Browser) -> None:
         "() => { const p = window.mgPlayground; const [x, y] = p.started.points[5];"
         " const [cx, cy] = p.toCanvas(x, y); const c = p.el.boundary;"
         " const box = c.getBoundingClientRect();"
-        " return [box.left + cx * box.width / c.width, box.top + cy * box.height / c.height]; }"
+        " return [box.left + cx * box.width / c.width,"
+        "         box.top + cy * box.height / c.height]; }"
     )
     tab.mouse.click(*where)
     graph = tab.locator(".mg-pg-graph svg")
@@ -211,19 +230,26 @@ def test_the_keyboard_plays_and_pauses_and_the_readout_is_announced(
     play = tab.get_by_role("button", name="Play")
     play.focus()
     tab.keyboard.press("Enter")
-    tab.wait_for_function("() => window.mgPlayground.state.step >= 3",
-                          timeout=BOOT_TIMEOUT)
+    tab.wait_for_function(
+        "() => window.mgPlayground.state.step >= 3", timeout=BOOT_TIMEOUT
+    )
     assert tab.locator("[data-mg-pg=play]").get_attribute("aria-pressed") == "true"
     tab.keyboard.press("Enter")
-    tab.wait_for_function("() => !window.mgPlayground.playing && !window.mgPlayground.looping")
+    tab.wait_for_function(
+        "() => !window.mgPlayground.playing && !window.mgPlayground.looping"
+    )
     assert tab.locator("[data-mg-pg=play]").get_attribute("aria-pressed") == "false"
     announce = tab.locator("[data-mg-pg=announce]")
     assert announce.get_attribute("aria-live") == "polite"
     tab.wait_for_function(
         "() => /^Step \\d+, loss /.test(document.querySelector('[data-mg-pg=announce]')"
-        ".textContent)", timeout=10_000)
+        ".textContent)",
+        timeout=10_000,
+    )
     label = tab.locator("[data-mg-pg=boundary]").get_attribute("aria-label")
-    assert re.match(r"Decision boundary after step \d+: the network puts \d+ of 100", label)
+    assert re.match(
+        r"Decision boundary after step \d+: the network puts \d+ of 100", label
+    )
     tab.locator("summary", has_text="as a table").click()
     rows = tab.locator(".mg-pg-table tbody tr")
     rows.first.wait_for()
@@ -249,7 +275,9 @@ def test_phone_width_has_no_sideways_scroll(browser: Browser) -> None:
     tab = browser.tab(width=360)
     ready(tab)
     wide = tab.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        "() => document.documentElement.scrollWidth"
+        " > document.documentElement.clientWidth"
+    )
     assert not wide
     tab.context.close()
 
@@ -257,12 +285,16 @@ def test_phone_width_has_no_sideways_scroll(browser: Browser) -> None:
 def test_playing_is_fast_and_leaves_the_main_thread_free(browser: Browser) -> None:
     # Without reduced motion the page plays by itself once Python is ready.
     tab = browser.tab(motion="no-preference")
-    tab.wait_for_function("() => window.mgPlayground && window.mgPlayground.playing",
-                          timeout=BOOT_TIMEOUT)
-    tab.wait_for_function("() => window.mgPlayground.state.step >= 1",
-                          timeout=BOOT_TIMEOUT)
-    tab.evaluate("() => { window.mgLongTasks.length = 0;"
-                 " window.mgPlayground.timings = {calls: 0, steps: 0, ms: 0, grids: 0}; }")
+    tab.wait_for_function(
+        "() => window.mgPlayground && window.mgPlayground.playing", timeout=BOOT_TIMEOUT
+    )
+    tab.wait_for_function(
+        "() => window.mgPlayground.state.step >= 1", timeout=BOOT_TIMEOUT
+    )
+    tab.evaluate(
+        "() => { window.mgLongTasks.length = 0;"
+        " window.mgPlayground.timings = {calls: 0, steps: 0, ms: 0, grids: 0}; }"
+    )
     tab.wait_for_timeout(5000)
     timings = tab.evaluate("() => window.mgPlayground.timings")
     long_tasks = tab.evaluate("() => window.mgLongTasks")
@@ -280,7 +312,10 @@ def test_without_javascript_the_page_says_what_it_needs(browser: Browser) -> Non
     assert tab.locator(".mg-pg-noscript").is_visible()
     assert "needs JavaScript" in tab.locator(".mg-pg-noscript").inner_text()
     assert tab.locator("#mg-playground").is_hidden()
-    assert tab.get_by_role("link", name="the loss curves of its training loop").count() == 1
+    assert (
+        tab.get_by_role("link", name="the loss curves of its training loop").count()
+        == 1
+    )
     tab.context.close()
 
 

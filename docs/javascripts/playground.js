@@ -127,6 +127,7 @@
         dataset: data.get("dataset"),
         points: number("points"),
         noise: number("noise"),
+        data_seed: number("data_seed"),
         seed: number("seed"),
         layers,
         activation: data.get("activation"),
@@ -231,7 +232,9 @@
           break;
         }
         this.update(answer);
-        if (answer.error) {
+        // Failed new code was set aside and the last good code goes on; if
+        // that code fails too, playing stops.
+        if (answer.error && !answer.error.reverted) {
           this.playing = false;
           break;
         }
@@ -305,6 +308,13 @@
     // ---- drawing what Python answered
 
     update(answer) {
+      const started = performance.now();
+      this.draw(answer);
+      const ms = performance.now() - started;
+      this.timings.longestUpdateMs = Math.max(this.timings.longestUpdateMs || 0, ms);
+    }
+
+    draw(answer) {
       this.losses.push(...answer.losses);
       this.accuracies.push(...answer.accuracies);
       this.state = { ...this.state, step: answer.step, weights: answer.weights };
