@@ -34,7 +34,7 @@ LOCKED := $(VENV)/.locked-python$(PY_VERSION)
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve site test test-fast lint bench clean lock lock-upgrade torch
+.PHONY: serve site test test-fast lint bench bench-record clean lock lock-upgrade torch
 
 $(LOCKED): $(LOCK)
 	@test -n "$(PY_VERSION)" || { echo "error: '$(PYTHON)' does not run; pass PYTHON=python3.11 (or 3.12, 3.13), or its path" >&2; exit 1; }
@@ -94,6 +94,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_readability.py --json build/bench/readability.json
 	$(BIN)/python benchmarks/bench_build.py --json build/bench/build.json
 	$(BIN)/python benchmarks/bench_browser.py --json build/bench/browser.json
+
+# Keeps the runs in build/bench/ as the ones the Performance page shows,
+# stamped with the commit and a hash of the code they measured (a test fails
+# when that code changes and the page still quotes the old run).
+bench-record: $(STAMP)
+	$(BIN)/python benchmarks/record.py build/bench benchmarks/results
 
 clean:
 	rm -rf site build .pytest_cache

@@ -196,12 +196,14 @@ def graph_figures(repeats: int) -> dict[str, Any]:
 
 
 def _every_edge_drawn(root: Any, viz: Any) -> str:
-    saved = viz._HIDDEN_NODE_BUDGET
-    viz._HIDDEN_NODE_BUDGET = 10**9
+    # draw_dot reads HIDDEN_NODE_BUDGET on every call: with no budget to
+    # keep to, it copies no edge.
+    saved = viz.HIDDEN_NODE_BUDGET
+    viz.HIDDEN_NODE_BUDGET = 10**9
     try:
         return viz.draw_dot(root).source
     finally:
-        viz._HIDDEN_NODE_BUDGET = saved
+        viz.HIDDEN_NODE_BUDGET = saved
 
 
 # ---- the whole build ---------------------------------------------------------

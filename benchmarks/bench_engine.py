@@ -21,7 +21,7 @@ target. The figures:
 * backward through a chain of 100,000 operations in both engines, and through
   one of 10,000,000 in the engine.
 
-"In a row" (see `in_a_row`) means that nothing is collected by hand between
+"In a row" (see `harness.in_a_row`) means that nothing is collected by hand between
 the calls, so each engine pays for freeing its own graphs the way it would
 in a program; the engines take turns between rows, the order rotating. It
 also checks that the engines agree: gradients on every graph, losses and
@@ -36,17 +36,15 @@ import argparse
 import datetime
 import gc
 import json
-import math
 import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -55,9 +53,20 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 import reference_style  # noqa: E402
 from alternatives import Floor, TorchBatched, TorchScalars  # noqa: E402
+from harness import (  # noqa: E402
+    Kept,
+    Samples,
+    in_a_row,
+    interleave,
+    plan_graph,
+    relative_error,
+    replay_graph,
+    run_in_a_child,
+)
 
 from micrograd import nn  # noqa: E402
 from micrograd.engine import Value, no_cycle_collection  # noqa: E402
+from micrograd.examples import make_moons  # noqa: E402
 from micrograd.versions import v8  # noqa: E402
 
 # v8's backward walks the graph recursively, one Python call per node of the
@@ -123,109 +132,6 @@ class Figure:
     samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
 
-# ---- helpers ----------------------------------------------------------------
-
-def relative_error(got: list[float], expected: list[float]) -> float:
-    """Largest difference, relative to the largest expected magnitude.
-
-    Per element, a gradient that is a near-cancelling sum can differ in
-    relative terms just because the two engines add its parts in different
-    orders; against the scale of the whole gradient it cannot.
-    """
-    scale = max((abs(x) for x in expected), default=0.0) or 1.0
-    worst = max((abs(a - b) for a, b in zip(got, expected, strict=True)), default=0.0)
-    return worst / scale
-
-
-@dataclass
-class Kept:
-    """What a timed call returns: `result`, and the `graph` it built.
-
-    The timer decides when the graph goes. `timed`, which times one call on a
-    clean heap, drops it after its clock stops, so freeing is left out for
-    every engine alike. `in_a_row` drops it as soon as the call returns, as a
-    program would.
-    """
-
-    result: object
-    graph: object
-
-
-def timed(run: Callable[[], object]) -> tuple[float, float, object]:
-    """Wall and CPU seconds of `run()`, and what it returned.
-
-    A full collection runs first, outside the clock, so no run pays for the
-    garbage of the one before. Inside the clock the collector works as it
-    would in any program. If the run hands back its graph (`Kept`), the graph
-    is dropped after the clock stops, and only `Kept.result` is returned.
-    """
-    gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = run()
-    cpu = time.process_time() - cpu
-    wall = time.perf_counter() - wall
-    if isinstance(result, Kept):
-        result = result.result
-    return wall, cpu, result
-
-
-Samples = dict[str, dict[str, list[float]]]
-
-
-def interleave(runs: dict[str, Callable[[], object]], repeats: int,
-               ) -> tuple[Samples, dict[str, object]]:
-    """Time each run `repeats` times, taking turns; the order rotates each repeat."""
-    times: Samples = {name: {"cpu": [], "wall": []} for name in runs}
-    results: dict[str, object] = {}
-    names = list(runs)
-    for repeat in range(repeats):
-        shift = repeat % len(names)
-        for name in names[shift:] + names[:shift]:
-            wall, cpu, results[name] = timed(runs[name])
-            times[name]["cpu"].append(cpu)
-            times[name]["wall"].append(wall)
-    return times, results
-
-
-def in_a_row(runs: dict[str, Callable[[int], object]], rounds: int, count: int,
-             around: dict[str, Callable[[], AbstractContextManager]] | None = None,
-             ) -> tuple[Samples, dict[str, list]]:
-    """Time each run `count` times in a row, the way a program would, in rounds.
-
-    Each run is called with the index of the call (0, 1, 2, ... across the
-    rounds). In a round, every run takes its turn, the order rotating from
-    round to round. A turn starts with a full collection, outside the clock;
-    inside the clock nothing is collected by hand. Each call's graph is
-    dropped as soon as the call returns, so each engine frees its own graphs
-    the way it would in a program: the engine's by reference counting, v8's
-    by the cycle collector, whenever the collector gets to them. (What v8's
-    collector has not got to when a turn ends is collected after the clock
-    stops, which is in v8's favour.) A sample is the turn's time divided by
-    `count`; `around` names a context manager to run a turn inside.
-    """
-    around = around or {}
-    times: Samples = {name: {"cpu": [], "wall": []} for name in runs}
-    results: dict[str, list] = {name: [] for name in runs}
-    names = list(runs)
-    for round_ in range(rounds):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
-            run, kept = runs[name], results[name]
-            gc.collect()
-            wall, cpu = time.perf_counter(), time.process_time()
-            with around.get(name, nullcontext)():
-                for call in range(round_ * count, (round_ + 1) * count):
-                    result = run(call)
-                    kept.append(result.result if isinstance(result, Kept) else result)
-                    # Gone now, not when the next call's result replaces it.
-                    del result
-            cpu = time.process_time() - cpu
-            wall = time.perf_counter() - wall
-            times[name]["cpu"].append(cpu / count)
-            times[name]["wall"].append(wall / count)
-    return times, results
-
-
 def timing(name: str, times: Samples, engine: str, reference: str, target: str,
            least: float | None, detail: str) -> Figure:
     """A figure comparing two entries of `times` by their median CPU times."""
@@ -241,85 +147,6 @@ def timing(name: str, times: Samples, engine: str, reference: str, target: str,
 
 
 # ---- a random graph ------------------------------------------------------------
-
-def plan_graph(n_ops: int, width: int, seed: int = 0,
-               ) -> tuple[list[float], list, int]:
-    """A layered random graph: leaf values, a list of steps, the count of ops.
-
-    Each layer has `width` nodes; node j reads node perm[j] and one random node
-    of the layer before, so every node is used. Values are simulated in plain
-    floats so that a node which grows past 2 is scaled down by an extra step,
-    the same in both engines (their forward values agree to the last bit).
-    """
-    rng = random.Random(seed)
-    leaves = [rng.uniform(-1, 1) for _ in range(width)]
-    values = list(leaves)
-    steps: list = []
-    count = 0
-    while count < n_ops:
-        perm = list(range(width))
-        rng.shuffle(perm)
-        new_values = []
-        for j in range(width):
-            i, k = perm[j], rng.randrange(width)
-            a, b = values[i], values[k]
-            r = rng.random()
-            c = 0.0
-            if r < 0.25:
-                op, v = "add", a + b
-            elif r < 0.5:
-                op, v = "mul", a * b
-            elif r < 0.65:
-                op, v = "sub", a - b
-            elif r < 0.8:
-                c = rng.uniform(-2, 2)
-                op, v = "mul_c", a * c
-            elif r < 0.9:
-                c = rng.uniform(-1, 1)
-                op, v = "add_c", a + c
-            else:
-                op, v = "pow2", a**2
-            steps.append((op, i, k, c))
-            count += 1
-            if abs(v) > 2:
-                steps.append(("scale", 0, 0, 0.25))
-                count += 1
-                v *= 0.25
-            new_values.append(v)
-        steps.append(None)
-        values = new_values
-    # The last layer is summed into one output by width - 1 more adds.
-    return leaves, steps, count + width - 1
-
-
-def replay_graph(value: type, leaves: list[float], steps: list) -> tuple[object, list]:
-    inputs = [value(x) for x in leaves]
-    layer = inputs
-    new: list = []
-    for step in steps:
-        if step is None:
-            layer, new = new, []
-            continue
-        op, i, k, c = step
-        if op == "add":
-            new.append(layer[i] + layer[k])
-        elif op == "mul":
-            new.append(layer[i] * layer[k])
-        elif op == "sub":
-            new.append(layer[i] - layer[k])
-        elif op == "mul_c":
-            new.append(layer[i] * c)
-        elif op == "add_c":
-            new.append(layer[i] + c)
-        elif op == "pow2":
-            new.append(layer[i] ** 2)
-        else:
-            new[-1] = new[-1] * c
-    out = layer[0]
-    for node in layer[1:]:
-        out = out + node
-    return out, inputs
-
 
 def bench_graph(sizes: Sizes) -> list[Figure]:
     leaves, steps, n_ops = plan_graph(sizes.graph_ops, sizes.graph_width)
@@ -358,28 +185,12 @@ def bench_graph(sizes: Sizes) -> list[Figure]:
 
 # ---- two moons ------------------------------------------------------------------
 
-def two_moons(n: int, seed: int = 0, noise: float = 0.1,
-              ) -> tuple[list[list[float]], list[int]]:
-    """Two interleaved half circles with Gaussian noise; labels -1 and 1."""
-    rng = random.Random(seed)
-    points, labels = [], []
-    for i in range(n):
-        t = math.pi * rng.random()
-        if i % 2 == 0:
-            x, y, label = math.cos(t), math.sin(t), -1
-        else:
-            x, y, label = 1 - math.cos(t), 0.5 - math.sin(t), 1
-        points.append([x + rng.gauss(0, noise), y + rng.gauss(0, noise)])
-        labels.append(label)
-    return points, labels
-
-
 def training_step(model, value: type, relu: Callable, points, labels, step: int,
                   steps: int) -> Kept:
     """One step of full-batch SGD on the max-margin loss with L2 regularisation.
 
     Returns the loss and the gradients before the update, and the step's
-    graph for `timed` to drop after the clock stops.
+    graph for `harness.timed` to drop after the clock stops.
     """
     inputs = [[value(x) for x in row] for row in points]
     scores = [model(x) for x in inputs]
@@ -416,7 +227,7 @@ def frozen() -> Iterator[None]:
 
 
 def bench_moons(sizes: Sizes) -> list[Figure]:
-    points, labels = two_moons(sizes.moons_samples)
+    points, labels = make_moons(sizes.moons_samples)
     random.seed(1337)
     ours = nn.MLP(2, [16, 16, 1])
     weights = [p.data for p in ours.parameters()]
@@ -489,7 +300,7 @@ def bench_moons(sizes: Sizes) -> list[Figure]:
 
 def bench_others(sizes: Sizes) -> list[Figure]:
     """The first step of the two-moons benchmark done the ways a user might pick."""
-    points, labels = two_moons(sizes.moons_samples)
+    points, labels = make_moons(sizes.moons_samples)
     random.seed(1337)
     params = [p.data for p in nn.MLP(2, [16, 16, 1]).parameters()]
 
@@ -710,20 +521,6 @@ def one_run(sizes: Sizes) -> list[Figure]:
         figures += part(sizes)
         print(f"  ... {part.__name__[6:]} done", flush=True)
     return figures
-
-
-def run_in_a_child(script: str, quick: bool) -> subprocess.CompletedProcess:
-    """One run of a benchmark `script` (`--one-run`) in a new process.
-
-    Each run gets a fresh interpreter, so no run inherits another's heap. If
-    the child fails, what it printed goes to stderr.
-    """
-    child = subprocess.run(
-        [sys.executable, script, "--one-run", *(["--quick"] if quick else [])],
-        capture_output=True, text=True, check=False)
-    if child.returncode != 0:
-        print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
-    return child
 
 
 def main(argv: list[str] | None = None) -> int:

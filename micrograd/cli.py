@@ -1,8 +1,11 @@
 """The command line: list, print and compare the chapter snapshots of ``Value``.
 
-python -m micrograd versions     one line per snapshot
-python -m micrograd show 5       snapshot v5, exactly as the file is
-python -m micrograd diff 4 5     what changed from v4 to v5
+python -m micrograd versions       one line per snapshot
+python -m micrograd show 5         snapshot v5, exactly as the file is
+python -m micrograd diff 4 5       what changed in the code from v4 to v5, the
+                                   diff the book's page shows
+python -m micrograd diff --full 4 5  the same with the files' docstrings,
+                                   which describe each version, compared too
 """
 
 import argparse
@@ -62,11 +65,28 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     compare = commands.add_parser(
         "diff",
-        help="unified diff between two snapshots",
-        description="Print a unified diff from snapshot OLD to snapshot NEW.",
+        help="unified diff between two snapshots, code only",
+        description="Print a unified diff from snapshot OLD to snapshot NEW. "
+        "By default it is the diff the book's pages show: each file's module "
+        "docstring, which describes that version and is rewritten every time, "
+        "is left out, and the line numbers are still those of the files.",
     )
     compare.add_argument("old", metavar="OLD", type=_version_number, help="from")
     compare.add_argument("new", metavar="NEW", type=_version_number, help="to")
+    scope = compare.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--code-only",
+        dest="full",
+        action="store_false",
+        help="leave out the module docstrings, as the book does (the default)",
+    )
+    scope.add_argument(
+        "--full",
+        dest="full",
+        action="store_true",
+        help="compare the whole files, module docstrings included",
+    )
+    compare.set_defaults(full=False)
     return parser
 
 
@@ -80,19 +100,24 @@ def _list_versions() -> str:
 BROKEN_PIPE_STATUS = 128 + 13
 
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$")
+_DIFF_OPTIONS = {"--code-only", "--full"}
 
 
 def _unknown_options(argv: list[str]) -> list[str]:
     # argparse reports a missing command or version before an unknown option
     # that comes first ("micrograd -x" would say a command is required), so
-    # options are checked before it runs: there are none but --help.
+    # options are checked before it runs: there are none but --help and
+    # diff's two.
+    known = {"-", "-h", "--help"}
+    if "diff" in argv:
+        known |= _DIFF_OPTIONS
     unknown = []
     for argument in argv:
         if argument == "--":
             break
         if (
             argument.startswith("-")
-            and argument not in {"-", "-h", "--help"}
+            and argument not in known
             and not _NEGATIVE_NUMBER.match(argument)
         ):
             unknown.append(argument)
@@ -110,7 +135,8 @@ def _run(argv: list[str]) -> tuple[int, str]:
     if args.command == "show":
         # The file exactly as it is: no newline added at the end.
         return 0, source(args.n)
-    return 0, diff(args.old, args.new)
+    # The one function the book's diff directive calls too.
+    return 0, diff(args.old, args.new, code_only=not args.full)
 
 
 def _say(message: str) -> None:

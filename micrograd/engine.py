@@ -11,6 +11,10 @@ How the file is laid out:
   the result, and right under it its *backward rule*, a plain function
   `rule(out, g)` that adds the result's gradient `g` to the operands' grads.
   The decorator on the rule gives the symbol graphs show for it.
+* The activations (`relu`, `tanh`, `sigmoid`) differ only in a function and
+  its slope, so each is one row of `ACTIVATION_TABLE`: its name, the
+  function, the slope computed from the function's output, and its symbol.
+  The methods, their rules and `dot`'s fused rules are all built from it.
 * A node keeps its rule instead of a closure, and its operands in slots that
   each hold one kind of thing: `_a` and `_b` the first two operand Values,
   `_more` a tuple of any further ones, `_k` a plain number the operation uses.
@@ -39,11 +43,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress, filterfalse
 from operator import attrgetter
+from typing import NamedTuple
 
-__all__ = ["ACTIVATIONS", "Value", "dot", "no_cycle_collection", "topological_order"]
-
-#: The activations `dot` can apply to its sum, by name.
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+__all__ = ["ACTIVATIONS", "ACTIVATION_TABLE", "Activation", "Value", "dot",
+           "no_cycle_collection", "topological_order"]
 
 Rule = Callable[["Value", float], None]
 _new = object.__new__
@@ -117,7 +120,11 @@ def _result(data: float, rule: Rule, a: Value, b: Value | None = None,
 class Value:
     """A scalar that remembers how it was computed, so it can pass gradients back.
 
-    `Value(data)` makes a leaf. `_children` and `_op` are accepted for
+    `Value(data)` makes a leaf. Besides the arithmetic written out below,
+    every row of `ACTIVATION_TABLE` gives `Value` a method of that name
+    (`relu()`, `tanh()`, `sigmoid()`) with the row's docstring.
+
+    `_children` and `_op` are accepted for
     compatibility with the original engine: a Value built with them lists its
     children in `_prev` and shows its `_op`, but passes no gradient to them,
     since its backward rule is unknown.
@@ -374,39 +381,6 @@ class Value:
     def _log(out: Value, g: float) -> None:
         out._a.grad += g / out._a.data
 
-    # ---- activations
-
-    def relu(self) -> Value:
-        """max(0, x); its gradient is 1 where the output is positive, else 0."""
-        return _result(_rectify(self.data), Value._relu, self)
-
-    @staticmethod
-    @_shown_as("ReLU")
-    def _relu(out: Value, g: float) -> None:
-        if out.data > 0:
-            out._a.grad += g
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent: exactly +-1.0 for large inputs, never overflows."""
-        # math.tanh saturates cleanly where (e^2x - 1) / (e^2x + 1) overflows.
-        return _result(math.tanh(self.data), Value._tanh, self)
-
-    @staticmethod
-    @_shown_as("tanh")
-    def _tanh(out: Value, g: float) -> None:
-        t = out.data
-        out._a.grad += (1 - t * t) * g
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x), computed so that no exp() can overflow."""
-        return _result(_logistic(self.data), Value._sigmoid, self)
-
-    @staticmethod
-    @_shown_as("sigmoid")
-    def _sigmoid(out: Value, g: float) -> None:
-        s = out.data
-        out._a.grad += s * (1 - s) * g
-
     # ---- the backward pass
 
     def backward(self) -> None:
@@ -463,18 +437,6 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _rectify(x: float) -> float:
-    return 0 if x < 0 else x
-
-
-def _logistic(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    # For negative x, e^-x could overflow; e^x cannot.
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
 def _recorded(text: str) -> Rule:
     # The rule of a node built by hand: it passes nothing back.
     def rule(out: Value, g: float) -> None:
@@ -503,32 +465,119 @@ def _dot(out: Value, g: float) -> None:
     _spread(out, g)
 
 
-@_shown_as("dot ReLU")
-def _dot_relu(out: Value, g: float) -> None:
-    if out.data > 0:
-        _spread(out, g)
+# ---- activations: each declared once, in ACTIVATION_TABLE -------------------
+#
+# A row gives everything the engine needs to know of an activation: its name
+# (the method's, and `dot`'s `activation`), the function it applies, its
+# slope computed from its own output, and the symbol graphs show. The code
+# after the table builds, from each row, the method on `Value`, the rule of
+# the node that method makes, and the rule of a `dot` node that applies it.
+
+class Activation(NamedTuple):
+    """One activation function, as `ACTIVATION_TABLE` declares it."""
+
+    #: The method's name, and the name `dot` and `micrograd.nn` take.
+    name: str
+    #: y = f(x), on a plain number.
+    forward: Callable[[float], float]
+    #: f'(x), computed from y = f(x), which the node already holds. None
+    #: means no gradient passes at all: not even a zero is added.
+    slope: Callable[[float], float | None]
+    #: What a graph shows for a node that applies it.
+    symbol: str
+    #: The method's docstring.
+    doc: str
 
 
-@_shown_as("dot tanh")
-def _dot_tanh(out: Value, g: float) -> None:
-    t = out.data
-    _spread(out, (1 - t * t) * g)
+def _rectify(x: float) -> float:
+    return 0 if x < 0 else x
 
 
-@_shown_as("dot sigmoid")
-def _dot_sigmoid(out: Value, g: float) -> None:
-    s = out.data
-    _spread(out, s * (1 - s) * g)
+def _relu_slope(y: float) -> int | None:
+    # Where ReLU is off, the input gets nothing, as if it were not used: its
+    # grad keeps its type, and an infinite gradient does not turn into NaN.
+    return 1 if y > 0 else None
 
 
-# Each activation: the function applied to the sum, and the rule of the node.
+def _logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    # For negative x, e^-x could overflow; e^x cannot.
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _tanh_slope(t: float) -> float:
+    # d tanh(x) / dx = 1 - tanh(x)**2, and tanh(x) is the node's output.
+    return 1 - t * t
+
+
+def _sigmoid_slope(s: float) -> float:
+    # d sigmoid(x) / dx = sigmoid(x) * (1 - sigmoid(x)).
+    return s * (1 - s)
+
+
+ACTIVATION_TABLE: tuple[Activation, ...] = (
+    Activation("relu", _rectify, _relu_slope, "ReLU",
+               "max(0, x); its gradient is 1 where the output is positive, else 0."),
+    # math.tanh saturates cleanly where (e^2x - 1) / (e^2x + 1) overflows.
+    Activation("tanh", math.tanh, _tanh_slope, "tanh",
+               "Hyperbolic tangent: exactly +-1.0 for large inputs, never overflows."),
+    Activation("sigmoid", _logistic, _sigmoid_slope, "sigmoid",
+               "1 / (1 + e^-x), computed so that no exp() can overflow."),
+)
+
+#: The activations `dot` can apply to its sum, by name.
+ACTIVATIONS: tuple[str, ...] = tuple(act.name for act in ACTIVATION_TABLE)
+
+
+def _activation_rule(act: Activation) -> Rule:
+    """The rule of a node that applies `act` to its one operand, `_a`."""
+    slope = act.slope
+
+    @_shown_as(act.symbol)
+    def rule(out: Value, g: float) -> None:
+        s = slope(out.data)
+        if s is not None:
+            out._a.grad += s * g
+    return rule
+
+
+def _dot_rule(act: Activation) -> Rule:
+    """The rule of a `dot` node whose sum goes through `act`."""
+    slope = act.slope
+
+    @_shown_as(f"dot {act.symbol}")
+    def rule(out: Value, g: float) -> None:
+        # Through the activation's slope to the sum, then to every term.
+        s = slope(out.data)
+        if s is not None:
+            _spread(out, s * g)
+    return rule
+
+
+def _activation_method(act: Activation) -> Callable[[Value], Value]:
+    """`Value.<name>()`: a node holding `act.forward(self.data)`."""
+    forward, rule = act.forward, _activation_rule(act)
+
+    def method(self: Value) -> Value:
+        return _result(forward(self.data), rule, self)
+
+    method.__name__ = act.name
+    method.__qualname__ = f"Value.{act.name}"
+    method.__doc__ = act.doc
+    return method
+
+
+# For `dot`: each activation, by name, as the function applied to the sum and
+# the rule of the node; None, the sum itself.
 _DOT_KINDS: dict[str | None, tuple[Callable[[float], float] | None, Rule]] = {
-    None: (None, _dot),
-    "relu": (_rectify, _dot_relu),
-    "tanh": (math.tanh, _dot_tanh),
-    "sigmoid": (_logistic, _dot_sigmoid),
-}
+    None: (None, _dot)}
 
+for _act in ACTIVATION_TABLE:
+    setattr(Value, _act.name, _activation_method(_act))
+    _DOT_KINDS[_act.name] = (_act.forward, _dot_rule(_act))
+del _act
 
 def _all_values(items: tuple) -> bool:
     return all(isinstance(item, Value) for item in items)

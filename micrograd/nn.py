@@ -20,11 +20,13 @@ import numbers
 import random
 from collections.abc import Sequence
 
-from micrograd.engine import ACTIVATIONS, Value, dot
+from micrograd.engine import ACTIVATION_TABLE, ACTIVATIONS, Value, dot
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
 
-_NEURON_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+# "ReLUNeuron(2)", "TanhNeuron(2)": each activation's graph symbol, capitalised.
+_NEURON_NAMES = {act.name: act.symbol[:1].upper() + act.symbol[1:]
+                 for act in ACTIVATION_TABLE}
 
 
 def _check_count(name: str, n: object) -> int:

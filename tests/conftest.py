@@ -12,6 +12,8 @@ from support import BUILD_TIMEOUT, ROOT, mkdocs_build
 
 #: The project `built_site` builds (a test of the fixture points it elsewhere).
 SITE_PROJECT = ROOT
+#: The moment every build of the book in the tests says it was made.
+SOURCE_DATE_EPOCH = "1700000000"
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +25,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     failure again.
     """
     site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(site, "--strict", cwd=SITE_PROJECT, timeout=BUILD_TIMEOUT)
+    result = mkdocs_build(
+        site,
+        "--strict",
+        cwd=SITE_PROJECT,
+        timeout=BUILD_TIMEOUT,
+        # Dates (the sitemap's) from a fixed moment, as reproducible builds
+        # do: tests/test_reproducible_build.py builds the book again.
+        env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+    )
     if result.returncode != 0:
         errors = [
             line

@@ -57,6 +57,50 @@ def test_diff_shows_what_changed() -> None:
     assert "+        self._backward = lambda: None\n" in out
 
 
+def fenced_lines(markdown: str) -> list[str]:
+    """The lines between a Markdown code fence's opening and closing lines."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("```"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("```"))
+    return lines[start + 1 : end]
+
+
+@pytest.mark.parametrize("old", range(1, len(VERSIONS)))
+def test_diff_prints_what_the_page_shows(
+    old: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bookbuild.directives import diff_markdown
+
+    assert main(["diff", str(old), str(old + 1)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == fenced_lines(diff_markdown(old, old + 1))
+    assert main(["diff", "--code-only", str(old), str(old + 1)]) == 0
+    assert capsys.readouterr().out.splitlines() == printed
+
+
+def test_diff_full_compares_the_docstrings_too() -> None:
+    default = run("diff", "6", "7")
+    full = run("diff", "--full", "6", "7")
+    assert default.returncode == full.returncode == 0
+    docstring_change = "+\"\"\"Version 7 of Value: gradients add up."
+    assert docstring_change in full.stdout.decode()
+    assert docstring_change not in default.stdout.decode()
+    # Every changed line of the code is in both.
+    code_changes = [line for line in default.stdout.decode().splitlines()
+                    if line.startswith(("+ ", "- "))]
+    assert len(code_changes) == 10
+    assert set(code_changes) <= set(full.stdout.decode().splitlines())
+
+
+def test_diff_takes_one_of_its_two_options_only() -> None:
+    line = one_error_line(run("diff", "--full", "--code-only", "6", "7"))
+    assert "not allowed with argument --full" in line
+    line = one_error_line(run("show", "--full", "6"))
+    assert line == (
+        "micrograd: error: unrecognized arguments: --full (see 'micrograd --help')"
+    )
+
+
 def test_help_works() -> None:
     result = run("--help")
     assert result.returncode == 0

