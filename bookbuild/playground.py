@@ -37,7 +37,7 @@ import types
 from typing import Any
 
 from micrograd import nn
-from micrograd.engine import Value, no_cycle_collection
+from micrograd.engine import ACTIVATION_TABLE, Value, no_cycle_collection
 from micrograd.examples import DATASETS
 from micrograd.viz import draw_dot
 
@@ -46,8 +46,9 @@ CODE_FILE = "<training step>"
 #: Networks with more parameters than this are not drawn as a graph.
 MAX_GRAPH_PARAMETERS = 60
 #: Cells along each side of the decision boundary's grid.
-GRID = 36
+GRID = 32
 LOSSES = ("hinge", "squared")
+_FORWARD = {row.name: row.forward for row in ACTIVATION_TABLE}
 #: Settings that change while the network trains; the rest start afresh.
 LIVE_SETTINGS = ("loss", "learning_rate", "l2")
 
@@ -182,19 +183,27 @@ class Playground:
     # ---- what the page shows
 
     def scores(self, points: list[list[float]]) -> list[float]:
-        """The network's score for each point, in plain floats."""
-        layers = [
-            [([w.data for w in n.w], n.b.data, n.activation if n.nonlin else None)
-             for n in layer.neurons]
-            for layer in self.net.layers
-        ]
-        out = []
-        for point in points:
-            values = point
-            for layer in layers:
-                values = [_neuron(w, b, act, values) for w, b, act in layer]
-            out.append(values[0])
-        return out
+        """The network's score for each point, in plain floats.
+
+        Computed a neuron at a time for every point at once (one list per
+        neuron, one pass over it per weight), which is several times faster
+        in Python than a point at a time; each point's sum is still added
+        in `dot`'s order, so each score is `net(point).data`.
+        """
+        columns = [[p[0] for p in points], [p[1] for p in points]]
+        for layer in self.net.layers:
+            outputs = []
+            for n in layer.neurons:
+                total = [n.b.data] * len(points)
+                for w, column in zip(n.w, columns, strict=True):
+                    weight = w.data
+                    total = [s + weight * x for s, x in zip(total, column, strict=True)]
+                if n.nonlin:
+                    act = _FORWARD[n.activation]
+                    total = [act(s) for s in total]
+                outputs.append(total)
+            columns = outputs
+        return columns[0]
 
     def accuracy(self) -> float:
         scores = self.scores(self.points)
@@ -357,24 +366,6 @@ def _whole(name: str, value: Any, low: int, high: int) -> int:
     if not low <= value <= high:
         raise PlaygroundError(f"{name} must be from {low} to {high}, got {value}")
     return value
-
-
-def _neuron(w: list[float], b: float, activation: str | None,
-            x: list[float]) -> float:
-    # The sum in micrograd.engine.dot's order: the bias, then each term.
-    s = b
-    for wi, xi in zip(w, x, strict=False):
-        s += wi * xi
-    if activation == "relu":
-        return 0 if s < 0 else s
-    if activation == "tanh":
-        return math.tanh(s)
-    if activation == "sigmoid":
-        if s >= 0:
-            return 1.0 / (1.0 + math.exp(-s))
-        e = math.exp(s)
-        return e / (1.0 + e)
-    return s
 
 
 def _loss_number(loss: Any) -> float:
