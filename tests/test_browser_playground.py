@@ -198,6 +198,25 @@ def test_edited_code_runs_and_an_error_names_its_line(browser: Browser) -> None:
     tab.context.close()
 
 
+def test_reset_ends_code_that_never_finishes_a_step(browser: Browser) -> None:
+    tab = browser.tab()
+    ready(tab)
+    choose(tab, {"layers": [4], "points": 20})
+    code = tab.locator("textarea.mg-pg-code")
+    book = code.input_value()
+    code.fill(book.replace("    net.zero_grad()\n", "    while True:\n        pass\n"))
+    tab.get_by_role("button", name="Run this code").click()
+    tab.get_by_role("button", name="Step").click()
+    tab.wait_for_timeout(3500)
+    tab.get_by_role("button", name="Reset").click()
+    ready(tab)
+    settle(tab, 0)
+    tab.get_by_role("button", name="Step").click()
+    settle(tab, 1)
+    assert tab.evaluate("() => window.mgPlayground.goodCode") == book
+    tab.context.close()
+
+
 def test_clicking_a_point_draws_its_loss(browser: Browser) -> None:
     tab = browser.tab()
     ready(tab)

@@ -13,6 +13,7 @@
   const CALL_MS = 100; // aim for calls of this length while playing
   const BOUNDARY_MS = 400; // redraw the boundary at least this often
   const ANNOUNCE_MS = 5000; // speak the readout at most this often
+  const STUCK_MS = 3000; // Reset ends a Python whose call runs longer
   const SVG = "http://www.w3.org/2000/svg";
 
   function colours(root) {
@@ -84,9 +85,26 @@
     }
 
     call(name, ...args) {
-      const job = this.queue.then(() => this.ensurePython().call(MODULE, name, ...args));
+      const job = this.queue.then(async () => {
+        this.busySince = performance.now();
+        try {
+          return await this.ensurePython().call(MODULE, name, ...args);
+        } finally {
+          this.busySince = null;
+        }
+      });
       this.queue = job.catch(() => {});
       return job;
+    }
+
+    // A call that has run this long is taken to be stuck (edited code that
+    // never returns, say): a worker cannot be interrupted, so Reset ends it
+    // and the next call starts a new Python.
+    endIfStuck() {
+      if (this.busySince !== null && this.busySince !== undefined
+          && performance.now() - this.busySince > STUCK_MS && this.python) {
+        this.python.end("the reader reset a step that did not finish");
+      }
     }
 
     say(text) {
@@ -158,6 +176,7 @@
     // ---- training
 
     async reset() {
+      this.endIfStuck();
       await this.pause();
       this.say("Starting Python…");
       let answer;
