@@ -71,6 +71,9 @@
       this.gone = false;
       this.timings = { calls: 0, steps: 0, ms: 0, grids: 0 };
       root.hidden = false;
+      // The palette toggle changes the colours the canvases were painted with.
+      this.scheme = new MutationObserver(() => this.repaint());
+      this.scheme.observe(document.body, { attributeFilter: ["data-md-color-scheme"] });
       this.wire();
       this.reset();
     }
@@ -673,8 +676,16 @@
       box.replaceChildren(heading, picture);
     }
 
+    repaint() {
+      if (!this.state) return;
+      this.drawBoundary();
+      this.drawCurves();
+      this.refreshNetwork();
+    }
+
     leave() {
       this.gone = true;
+      this.scheme.disconnect();
       this.playing = false;
       if (this.announceTimer) clearTimeout(this.announceTimer);
       if (this.python) this.python.end("the page was left");
