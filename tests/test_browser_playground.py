@@ -221,6 +221,7 @@ def test_clicking_a_point_draws_its_loss(browser: Browser) -> None:
     tab = browser.tab()
     ready(tab)
     choose(tab, {"layers": [3], "points": 20, "activation": "tanh"})
+    tab.locator("[data-mg-pg=boundary]").scroll_into_view_if_needed()
     where = tab.evaluate(
         "() => { const p = window.mgPlayground; const [x, y] = p.started.points[5];"
         " const [cx, cy] = p.toCanvas(x, y); const c = p.el.boundary;"

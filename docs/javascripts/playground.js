@@ -674,6 +674,8 @@
         picture.textContent = "The graph cannot be shown safely in this browser.";
       }
       box.replaceChildren(heading, picture);
+      // The worker said what it loaded; the state is the training's again.
+      this.say(this.playing ? "Training…" : "Paused.");
     }
 
     repaint() {
