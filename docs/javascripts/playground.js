@@ -357,9 +357,13 @@
         }
       }
       this.readout();
-      this.drawBoundary();
       this.drawCurves();
-      this.refreshNetwork();
+      // The boundary and the network are repainted with each grid, at most a
+      // few times a second, however fast the steps come.
+      if (answer.grid || !this.playing) {
+        this.drawBoundary();
+        this.refreshNetwork();
+      }
     }
 
     current() {
@@ -461,9 +465,20 @@
         return;
       }
       const x = (i) => pad + ((width - 2 * pad) * i) / Math.max(1, n - 1);
-      const logs = this.losses.filter((v) => v > 0 && Number.isFinite(v)).map(Math.log10);
-      const top = logs.length ? Math.max(...logs) : 1;
-      const bottom = logs.length ? Math.min(...logs, top - 1) : 0;
+      let top = -Infinity;
+      let bottom = Infinity;
+      let best = Infinity;
+      for (const v of this.losses) {
+        if (Number.isFinite(v)) best = Math.min(best, v);
+        if (!(v > 0) || !Number.isFinite(v)) continue;
+        const log = Math.log10(v);
+        top = Math.max(top, log);
+        bottom = Math.min(bottom, log);
+      }
+      if (top === -Infinity) [top, bottom] = [1, 0];
+      bottom = Math.min(bottom, top - 1);
+      // At most two points a pixel: a long run is drawn from a sample.
+      const every = Math.max(1, Math.floor(n / (2 * width)));
       const y = (v) => {
         if (!(v > 0) || !Number.isFinite(v)) return pad;
         return pad + ((height - 2 * pad) * (top - Math.log10(v))) / (top - bottom);
@@ -473,14 +488,15 @@
         ctx.setLineDash(dash);
         ctx.strokeStyle = colour;
         ctx.lineWidth = 2;
-        values.forEach((v, i) => (i ? ctx.lineTo(x(i), toY(v)) : ctx.moveTo(x(i), toY(v))));
+        ctx.moveTo(x(0), toY(values[0]));
+        for (let i = every; i < n; i += every) ctx.lineTo(x(i), toY(values[i]));
+        ctx.lineTo(x(n - 1), toY(values[n - 1]));
         ctx.stroke();
         ctx.setLineDash([]);
       };
       line(this.losses, y, palette.ink, []);
       line(this.accuracies, (a) => pad + (height - 2 * pad) * (1 - a), palette.positive, [5, 4]);
       const now = this.current();
-      const best = Math.min(...this.losses.filter(Number.isFinite));
       canvas.setAttribute(
         "aria-label",
         `Loss and accuracy over ${n} steps: the loss went from ${formatLoss(this.losses[0])} ` +
