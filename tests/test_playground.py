@@ -4,18 +4,23 @@ errors name their line, and one point's loss draws as a graph."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import random
+import re
+import zipfile
+from pathlib import Path
 
 import pytest
 
-from bookbuild import playground
+from bookbuild import playground, pyodide_assets
 from micrograd import examples, nn
 from micrograd.engine import Value
 
 #: The second setting the page is checked on: another data set, activation,
 #: loss, learning rate and regularisation, and mini-batches.
+ROOT = Path(__file__).resolve().parent.parent
 SECOND = {
     "dataset": "circles",
     "points": 60,
@@ -296,3 +301,13 @@ def test_a_diverged_loss_is_sent_as_null() -> None:
 def test_value_is_the_engines() -> None:
     # The code the page runs sees the engine's Value and the library's nn.
     assert playground.compile_step(playground.STEP_CODE).__globals__["Value"] is Value
+
+
+def test_the_page_can_call_the_module() -> None:
+    # Shipped as a top-level module of the library zip, and callable by the
+    # worker: the page's script reaches nothing else.
+    with zipfile.ZipFile(io.BytesIO(pyodide_assets.library_zip())) as archive:
+        shipped = archive.read("playground.py").decode()
+    assert shipped == Path(playground.__file__).read_text()
+    worker = (ROOT / "docs" / "javascripts" / "run-worker.js").read_text()
+    assert re.search(r'const CALLABLE = new Set\(\[[^\]]*"playground"', worker)
