@@ -18,9 +18,9 @@ from bookbuild import playground, pyodide_assets
 from micrograd import examples, nn
 from micrograd.engine import Value
 
+ROOT = Path(__file__).resolve().parent.parent
 #: The second setting the page is checked on: another data set, activation,
 #: loss, learning rate and regularisation, and mini-batches.
-ROOT = Path(__file__).resolve().parent.parent
 SECOND = {
     "dataset": "circles",
     "points": 60,
