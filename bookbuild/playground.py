@@ -14,6 +14,7 @@ The page holds one playground at a time:
   losses, accuracies and weights, and the decision boundary when asked;
 * `set_code(source)` swaps in the reader's edited code; an error names its
   line, and the last code that worked keeps running;
+* `adjust(settings)` changes the loss, learning rate or L2 between steps;
 * `gradients()`, `predictions()` and `point_graph(i)` answer what the page
   shows on request.
 
