@@ -83,6 +83,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# Under a minute: the library's and the tooling's own tests, and one
+# chapter (every block, exercise and output of it). No site build, no browser.
+FAST_CHAPTER ?= docs/chapters/05-backward-rules.md
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow and not browser" tests/unit tests/book $(FAST_CHAPTER)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -17,11 +17,11 @@ For a page with runnable Python blocks (`bookbuild.content` parses it once):
 4. the page is offered as a notebook (`bookbuild.notebooks`), and snapshot
    directives are expanded (`bookbuild.directives`).
 
-After the build, the files the page runs Python with (`pyodide_assets`) and
-KaTeX (`katex`) are copied into the site, and the search index gets the
-formulas' text rather than their LaTeX (`search_text`); `offline` refuses a
-page that would ask another host, and `provenance` names what built the
-site in every page's footer.
+After the build, the files the page runs Python with (`pyodide_assets`),
+its code editor (`editor_assets`) and KaTeX (`katex`) are copied into the
+site, and the search index gets the formulas' text rather than their LaTeX
+(`search_text`); `offline` refuses a page that would ask another host, and
+`provenance` names what built the site in every page's footer.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from bookbuild import (
     chapters,
     content,
     directives,
+    editor_assets,
     katex,
     notebooks,
     offline,
@@ -188,6 +189,10 @@ class Book:
         except katex.FetchError as error:
             raise PluginError(str(error)) from None
         pyodide_assets.install(Path(config.site_dir))
+        try:
+            editor_assets.install(Path(config.site_dir))
+        except editor_assets.EditorBuildError as error:
+            raise PluginError(str(error)) from None
         search_text.clean_index(Path(config.site_dir))
         self._finish_print_page(Path(config.site_dir))
 

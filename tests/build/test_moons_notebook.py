@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "notebooks" / "moons.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "notebooks" / "moons.ipynb"
 
 # Appended to a copy of the notebook after its own cells, so the values the
 # notebook computed can be read back here.

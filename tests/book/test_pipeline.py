@@ -231,6 +231,7 @@ def test_the_page_and_pytest_give_every_output_the_same_verdict(
 # ---- one build object, made afresh -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_build_imports_every_module_of_the_tooling_afresh(tmp_path: Path) -> None:
     project = tmp_path / "project"
     for folder in ("bookbuild", "micrograd"):

@@ -13,7 +13,7 @@ import pytest
 
 from bookbuild import chapters, content, pyodide_assets, runnable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bookbuild"))
 import page_runner  # noqa: E402  (shipped to the browser as a top-level module)
 

@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "lock" / "requirements.txt"
 TORCH_LOCK = ROOT / "lock" / "torch.txt"
 PROJECT = "micrograd-book"

@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 from bookbuild import chapters, notebooks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = chapters.chapter_files()
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 

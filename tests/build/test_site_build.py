@@ -14,7 +14,7 @@ import nbformat
 from bookbuild import chapters, katex
 from micrograd import versions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: An absolute or protocol-relative address in a script's code.
 _ADDRESS = re.compile(r"""(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s"'`)<>]*""", re.I)
 

@@ -18,7 +18,7 @@ from bookbuild import content
 from micrograd import versions, viz
 
 CHAPTER_2 = (
-    Path(__file__).resolve().parent.parent / "docs/chapters/02-remembering-the-graph.md"
+    Path(__file__).resolve().parents[2] / "docs/chapters/02-remembering-the-graph.md"
 )
 
 

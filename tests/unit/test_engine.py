@@ -207,6 +207,7 @@ def test_hand_built_node_keeps_children_but_passes_no_gradient() -> None:
     assert c.grad == 2 and a.grad == 0 and b.grad == 0
 
 
+@pytest.mark.slow
 def test_million_op_chain_backpropagates_without_recursion() -> None:
     x = Value(0.5)
     y = x

@@ -13,7 +13,7 @@ from bookbuild import chapters, content, directives
 from micrograd import versions
 from micrograd.viz import Graph
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_all(text: str) -> chapters.Document:
@@ -144,6 +144,7 @@ def test_a_bad_directive_is_refused_by_name(directive: str, message: str) -> Non
         directives.expand(directive + "\n", download_url=str)
 
 
+@pytest.mark.slow
 def test_a_raised_recursion_limit_does_not_reach_the_chapters(tmp_path: Path) -> None:
     """The build runs each chapter in a new interpreter; pytest runs them after
     other tests, one of which may have raised Python's recursion limit. The

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from support import AXE_RUN, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, axe_script, serve
-from test_playground import SECOND, reference_run
+from support.training import SECOND, reference_run
 
 pytestmark = BROWSER_MARKS
 

@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 from support import (
-    AXE_RUN,
     BROWSER_MARKS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    axe_script,
     is_chapter,
     nav_sources,
     page_url,

@@ -299,7 +299,7 @@ def test_a_failure_of_the_runner_itself_does_not_leave_the_build_waiting(
     monkeypatch.setattr(build_workers.ChapterWorkers, "_read", broken)
     runner = build_workers.ChapterWorkers([chapter], workers=1)
     try:
-        with pytest.raises(RuntimeError, match="the chapter runner failed: OSError"):
+        with pytest.raises(RuntimeError, match="the chapter workers failed: OSError"):
             runner.result(chapter)
     finally:
         runner.close()

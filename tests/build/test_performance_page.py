@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
 ENGINE = json.loads((ROOT / "benchmarks" / "results" / "engine.json").read_text())
 BUILD = json.loads((ROOT / "benchmarks" / "results" / "build.json").read_text())

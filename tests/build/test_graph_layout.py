@@ -28,7 +28,7 @@ MIN_SCALE = 0.4
 _GRAPH = re.compile(
     r'<div class="mg-output mg-graph"><svg width="([\d.]+)pt" height="([\d.]+)pt"'
 )
-_CSS = Path(__file__).resolve().parent.parent / "docs" / "stylesheets" / "book.css"
+_CSS = Path(__file__).resolve().parents[2] / "docs" / "stylesheets" / "book.css"
 
 
 def graphs(site: Path) -> list[tuple[str, int, float, float]]:

