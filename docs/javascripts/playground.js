@@ -123,6 +123,20 @@
       this.form.addEventListener("submit", (event) => event.preventDefault());
       this.form.addEventListener("change", (event) => this.changed(event.target));
       this.el["apply-code"].addEventListener("click", () => this.applyCode(this.el.code.value));
+      // The keys of the book's block editor (run-editor.js).
+      this.el.code.addEventListener("keydown", (event) => {
+        const area = this.el.code;
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          this.applyCode(area.value);
+        } else if (event.key === "Escape") {
+          event.preventDefault();
+          this.el["apply-code"].focus();
+        } else if (event.key === "Tab" && !event.shiftKey && !event.altKey) {
+          event.preventDefault();
+          area.setRangeText("    ", area.selectionStart, area.selectionEnd, "end");
+        }
+      });
       this.el["book-code"].addEventListener("click", () => {
         this.el.code.value = this.bookCode;
         this.applyCode(this.bookCode);
