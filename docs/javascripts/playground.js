@@ -11,7 +11,7 @@
 (() => {
   const MODULE = "playground";
   const CALL_MS = 100; // aim for calls of this length while playing
-  const BOUNDARY_MS = 400; // redraw the boundary at least this often
+  const BOUNDARY_MS = 300; // ask for a new boundary once this long has passed
   const ANNOUNCE_MS = 5000; // speak the readout at most this often
   const STUCK_MS = 3000; // Reset ends a Python whose call runs longer
   const SVG = "http://www.w3.org/2000/svg";
