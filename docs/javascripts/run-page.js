@@ -40,11 +40,11 @@
     }
 
     // What the worker says goes next to the block the reader pressed; while
-    // an earlier block runs, that block's name stays on show instead.
+    // an earlier block runs, after that block's name.
     status(text) {
       if (!this.busy) return;
-      if (this.stage && text === "Running…") return;
-      this.busy.say(text);
+      if (!this.stage) this.busy.say(text);
+      else if (text !== "Running…") this.busy.say(`${this.stage} ${text}`);
     }
 
     // What the blocks above `target` put in the namespace, as they read now.
@@ -240,13 +240,17 @@
       this.kind = element.dataset.mgRun;
       this.runs = this.kind === "doctest" || this.kind === "script";
       this.line = Number(element.dataset.mgLine);
-      this.prelude = element.dataset.mgPrelude || "";
       const code = element.querySelector("pre > code");
       // The page hides doctest directive comments; the build keeps the code
       // as the book runs it, with them, when they were there.
       this.original =
         element.dataset.mgSource ?? (code ? code.textContent.replace(/\n$/, "") : "");
       this.editor = null;
+    }
+
+    // The imports of a block that cannot run, which the blocks after it need.
+    get prelude() {
+      return this.element.dataset.mgPrelude || "";
     }
 
     code() {
@@ -330,16 +334,24 @@
       return null;
     }
 
-    edit() {
+    async edit() {
       if (this.editor) {
         this.editor.focus();
         return;
       }
-      this.editor = new Editor(this.element, this.code(), {
-        label: `Code of the block at line ${this.line}`,
-        onRun: () => this.page.request(this),
-        onLeave: () => this.runButton.focus(),
-      });
+      if (this.opening) return;
+      this.opening = true;
+      try {
+        this.editor = await Editor.open(this.element, this.code(), {
+          label: `Code of the block at line ${this.line}`,
+          onRun: () => this.page.request(this),
+        });
+      } catch (error) {
+        this.say(`The editor could not load (${error.message}); press Edit to try again.`);
+        return;
+      } finally {
+        this.opening = false;
+      }
       this.resetButton.hidden = false;
       this.editButton.hidden = true;
       this.editor.focus();

@@ -41,7 +41,8 @@ SMALLEST_TEXT = """
 () => {
   const found = [];
   const measure = (where) => {
-    document.querySelectorAll(".md-content .mg-output.mg-graph svg").forEach((svg, index) => {
+    const svgs = document.querySelectorAll(".md-content .mg-output.mg-graph svg");
+    svgs.forEach((svg, index) => {
       if (!svg.getClientRects().length) return;
       let smallest = Infinity;
       for (const text of svg.querySelectorAll("text")) {
@@ -71,7 +72,8 @@ WIDE_TABLES = """
   const column = document.querySelector(".md-content__inner").getBoundingClientRect();
   const box = table.getBoundingClientRect();
   let region = table.parentElement;
-  while (region && region !== document.body && region.scrollWidth <= region.clientWidth + 1) {
+  const fits = (e) => e.scrollWidth <= e.clientWidth + 1;
+  while (region && region !== document.body && fits(region)) {
     region = region.parentElement;
   }
   const scrolls = region && region !== document.body
@@ -89,7 +91,9 @@ WIDE_TABLES = """
       document.documentElement.scrollWidth > document.documentElement.clientWidth,
     focusable: scrolls ? region.tabIndex >= 0 : false,
     role: scrolls ? region.getAttribute("role") : null,
-    name: scrolls ? (region.getAttribute("aria-label") || region.getAttribute("aria-labelledby")) : null,
+    name: scrolls
+      ? region.getAttribute("aria-label") || region.getAttribute("aria-labelledby")
+      : null,
   };
 })
 """
@@ -118,7 +122,8 @@ def open_page(
         viewport={"width": width, "height": height}, color_scheme=scheme
     )
     context.route(
-        lambda url: not url.startswith(base), lambda route: route.abort("blockedbyclient")
+        lambda url: not url.startswith(base),
+        lambda route: route.abort("blockedbyclient"),
     )
     tab = context.new_page()
     tab.goto(base + page_url(source), wait_until="load")

@@ -137,7 +137,7 @@ def live(tab: sync_api.Page, line: int) -> sync_api.Locator:
 
 
 #: States a block ends a run in.
-FINAL = ("ok", "failed", "error", "blocked", "stopped")
+FINAL = ("ok", "failed", "error", "blocked", "stopped", "empty")
 
 
 def wait_state(tab: sync_api.Page, line: int, *states: str) -> str:
@@ -173,10 +173,20 @@ def node_texts(svg: sync_api.Locator, label: str) -> list[str]:
     )
 
 
+def editor_text(tab: sync_api.Page, line: int) -> str:
+    """The text in a block's code editor (CodeMirror keeps it in its state,
+    not in the page's text)."""
+    return block(tab, line).locator(".cm-content").evaluate(
+        "async (e) => (await import('/assets/run/editor.js')).editorOf(e).getValue()"
+    )
+
+
 def edit(tab: sync_api.Page, line: int, change: callable) -> sync_api.Locator:
-    bar(tab, line).locator(".mg-run-edit").click()
-    editor = block(tab, line).locator("textarea.mg-editor")
-    editor.fill(change(editor.input_value()))
+    editor = block(tab, line).locator(".cm-content")
+    if not editor.count():
+        bar(tab, line).locator(".mg-run-edit").click()
+    editor.wait_for()
+    editor.fill(change(editor_text(tab, line)))
     return editor
 
 
@@ -294,7 +304,7 @@ def test_every_runnable_block_gives_the_build_output(
 def test_some_page_draws_graphs_in_the_browser(session: Session) -> None:
     # Guards the comparison above against passing with no graph at all.
     tab = session.open(CHAPTER_5)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     built = tab.locator(
@@ -368,7 +378,7 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
     ).first.is_hidden()
 
     # The next script block backpropagates through the edited neuron.
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     tabs = live(tab, steps).locator("[role=tab]")
@@ -378,7 +388,7 @@ def test_edit_the_neuron_and_see_new_gradients(session: Session) -> None:
 
     # Reset puts the book's code and the build's drawing back.
     bar(tab, line).locator(".mg-run-reset").click()
-    assert block(tab, line).locator("textarea").count() == 0
+    assert block(tab, line).locator(".cm-editor").count() == 0
     assert block(tab, line).locator("pre").is_visible()
     assert live(tab, line).inner_text() == ""
     assert tab.locator(
@@ -391,7 +401,7 @@ def test_a_graph_drawn_in_the_page_opens_full_size(session: Session) -> None:
     # The drawings a run puts on the page open at full size on a click, as
     # the build's drawings do, in a tab of the step-through too.
     tab = session.open(CHAPTER_5)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     live(tab, steps).locator("[role=tab]").nth(2).click()
@@ -425,7 +435,7 @@ def test_axe_finds_nothing_on_a_page_that_ran(session: Session, scheme: str) -> 
     # What a run adds (outputs, drawings in tabs, the editor, Reset, the
     # status line) is held to the same rules as the page the build made.
     tab = session.open(CHAPTER_5, scheme)
-    steps = max(b.line for b in verdicts(CHAPTER_5) if b.kind == "script")
+    steps = steps_line()
     bar(tab, steps).locator(".mg-run-run").click()
     assert wait_state(tab, steps, "ok") == "ok"
     edit(tab, neuron_line(), lambda code: code + "\n1 / 0")
@@ -491,7 +501,7 @@ def test_an_exception_points_at_the_readers_line(session: Session) -> None:
     bar(tab, line).locator(".mg-run-run").click()
     assert wait_state(tab, line, "failed") == "failed"
     error = live(tab, line).locator(".mg-live-error").inner_text()
-    lines = block(tab, line).locator("textarea").input_value().count("\n") + 1
+    lines = editor_text(tab, line).count("\n") + 1
     assert f"line {lines} of this block" in error
     assert "x1 / 0" in error
     assert "TypeError" in error or "ZeroDivisionError" in error
@@ -525,19 +535,22 @@ def test_keyboard_alone(session: Session) -> None:
     line = neuron_line()
     bar(tab, line).locator(".mg-run-edit").focus()
     tab.keyboard.press("Enter")
-    editor = block(tab, line).locator("textarea")
+    editor = block(tab, line).locator(".cm-content")
+    editor.wait_for()
     assert editor.evaluate("e => e === document.activeElement")
     tab.keyboard.press("Control+End")
     tab.keyboard.press("Enter")
     tab.keyboard.press("Tab")
-    assert editor.input_value().endswith("\n    ")
-    for _ in range(4):
-        tab.keyboard.press("Backspace")
+    assert editor_text(tab, line).endswith("\n    ")
+    # One Backspace takes the whole indent back.
+    tab.keyboard.press("Backspace")
     tab.keyboard.type("print('typed')")
     tab.keyboard.press("Control+Enter")
     assert wait_state(tab, line, "ok") == "ok"
     assert "typed" in live(tab, line).locator(".mg-live-stdout").inner_text()
+    # Escape, then Tab, leaves the editor for the next control: Run.
     tab.keyboard.press("Escape")
+    tab.keyboard.press("Tab")
     run = bar(tab, line).locator(".mg-run-run")
     assert run.evaluate("b => b === document.activeElement")
     tab.evaluate(
@@ -604,6 +617,318 @@ def test_blocks_that_cannot_run_say_where_to_run_them(session: Session) -> None:
     assert "matplotlib" in text
     assert f"pytest docs/{source}" in text
     assert note.locator("a").get_attribute("href").endswith(".ipynb")
+
+
+def steps_line() -> int:
+    """Chapter 5's step-through: the script block whose last line is the dict
+    of drawings the build shows as tabs."""
+    (line,) = [
+        b.line
+        for b in verdicts(CHAPTER_5)
+        if b.kind == "script" and b.block.source.rstrip().endswith("\nsteps")
+    ]
+    return line
+
+
+def status_of(tab: sync_api.Page, line: int) -> str:
+    return bar(tab, line).locator(".mg-run-status").inner_text()
+
+
+def run_and_wait(tab: sync_api.Page, line: int, *states: str) -> str:
+    bar(tab, line).locator(".mg-run-run").click()
+    return wait_state(tab, line, *states)
+
+
+def edit_and_run(tab: sync_api.Page, line: int, code: str, *states: str) -> str:
+    edit(tab, line, lambda _: code)
+    return run_and_wait(tab, line, *states)
+
+
+def built_tab_svgs(tab: sync_api.Page, line: int) -> list[str]:
+    return tab.evaluate(
+        """(line) => [...document.querySelector(
+             `div.highlight[data-mg-line="${line}"] ~ .tabbed-set`
+           ).querySelectorAll(".mg-output svg")].map((s) => s.outerHTML)""",
+        line,
+    )
+
+
+def live_tab_svgs(tab: sync_api.Page, line: int) -> list[str]:
+    return (
+        live(tab, line)
+        .locator(".mg-output svg")
+        .evaluate_all("svgs => svgs.map((s) => s.outerHTML)")
+    )
+
+
+def test_live_tabs_follow_the_arrow_keys(session: Session) -> None:
+    # The WAI-ARIA tabs pattern: one tab in the Tab order; arrows, Home and
+    # End move along the tabs and show each one's drawing.
+    tab = session.open(CHAPTER_5)
+    steps = steps_line()
+    assert run_and_wait(tab, steps, "ok") == "ok"
+    tabs = live(tab, steps).locator("[role=tab]")
+    count = tabs.count()
+    assert count > 2
+
+    def selected() -> int:
+        states = tabs.evaluate_all(
+            "ts => ts.map((t) => [t.getAttribute('aria-selected'), t.tabIndex,"
+            " t === document.activeElement,"
+            " !document.getElementById(t.getAttribute('aria-controls')).hidden])"
+        )
+        chosen = [i for i, (on, *_) in enumerate(states) if on == "true"]
+        assert len(chosen) == 1, states
+        index = chosen[0]
+        assert [tab_index for _, tab_index, *_ in states] == [
+            0 if i == index else -1 for i in range(count)
+        ]
+        assert states[index][2], "the selected tab does not have focus"
+        assert [shown for *_, shown in states] == [i == index for i in range(count)]
+        return index
+
+    tabs.first.focus()
+    tab.keyboard.press("ArrowRight")
+    assert selected() == 1
+    tab.keyboard.press("End")
+    assert selected() == count - 1
+    tab.keyboard.press("ArrowRight")
+    assert selected() == 0
+    tab.keyboard.press("ArrowLeft")
+    assert selected() == count - 1
+    tab.keyboard.press("Home")
+    assert selected() == 0
+
+
+def test_a_failing_prelude_shows_on_its_block(session: Session) -> None:
+    # A block that cannot run here still runs its imports for the blocks
+    # after it; when they fail, its note says so instead of keeping quiet.
+    source = "chapters/04-a-neuron.md"
+    tab = session.open(source)
+    expected = verdicts(source)
+    stuck = next(b for b in expected if not b.runs and b.prelude)
+    after = next(b for b in expected if b.runs and b.line > stuck.line)
+    block(tab, stuck.line).evaluate(
+        "e => { e.dataset.mgPrelude = 'import no_module_by_this_name'; }"
+    )
+    run_and_wait(tab, after.line, "ok", "failed")
+    shown = tab.locator(
+        f'div.highlight[data-mg-line="{stuck.line}"] ~ .mg-prelude-error'
+    ).first
+    assert shown.is_visible()
+    assert "no_module_by_this_name" in shown.inner_text()
+
+
+def test_running_a_block_again_gives_the_books_output(session: Session) -> None:
+    # The step-through's first tab is the seed, every gradient but o's still
+    # 0: a second run must not start from the gradients the first one left.
+    tab = session.open(CHAPTER_5)
+    steps = steps_line()
+    built = built_tab_svgs(tab, steps)
+    assert run_and_wait(tab, steps, "ok") == "ok"
+    assert same_drawing(live_tab_svgs(tab, steps), built)
+    assert run_and_wait(tab, steps, "ok") == "ok"
+    assert same_drawing(live_tab_svgs(tab, steps), built)
+    assert "Ran the earlier blocks again from a clean start" in status_of(tab, steps)
+    # An earlier block run on its own after it does not see its leftovers.
+    first = verdicts(CHAPTER_5)[0]
+    assert run_and_wait(tab, first.line, "ok") == "ok"
+
+
+def test_run_is_disabled_while_a_run_is_in_flight(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    steps = steps_line()
+    built = built_tab_svgs(tab, steps)
+    run = bar(tab, steps).locator(".mg-run-run")
+    run.dblclick()
+    assert run.get_attribute("aria-disabled") == "true"
+    first = verdicts(CHAPTER_5)[0]
+    assert (
+        bar(tab, first.line).locator(".mg-run-run").get_attribute("aria-disabled")
+        == "true"
+    )
+    # Still in the Tab order, so focus does not jump away.
+    assert run.evaluate("b => b.tabIndex >= 0 && !b.disabled")
+    assert wait_state(tab, steps, "ok") == "ok"
+    assert run.get_attribute("aria-disabled") is None
+    assert same_drawing(live_tab_svgs(tab, steps), built)
+    assert "again" not in status_of(tab, steps)
+
+
+def test_progress_and_stop_sit_on_the_pressed_block(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    steps = steps_line()
+    earlier = [b for b in verdicts(CHAPTER_5) if b.runs and b.line < steps]
+    tab.evaluate(
+        """(line) => {
+          window.mgSaid = [];
+          const status = document.querySelector(
+            `div.highlight[data-mg-line="${line}"] + .mg-run-bar .mg-run-status`);
+          new MutationObserver(() => window.mgSaid.push(status.textContent))
+            .observe(status, { childList: true, characterData: true, subtree: true });
+        }""",
+        steps,
+    )
+    bar(tab, steps).locator(".mg-run-run").click()
+    tab.wait_for_function(
+        "() => window.mgSaid.some((s) => s.includes(' first ('))", timeout=RUN_TIMEOUT
+    )
+    assert bar(tab, steps).locator(".mg-run-stop").is_visible()
+    assert tab.locator(".mg-run-stop:visible").count() == 1
+    assert wait_state(tab, steps, "ok") == "ok"
+    said = tab.evaluate("window.mgSaid")
+    for number, step in enumerate(earlier, start=1):
+        assert (
+            f"Running the block at line {step.line} first ({number} of {len(earlier)})…"
+            in said
+        ), said
+    final = status_of(tab, steps)
+    assert re.search(
+        rf"in all: starting Python [\d.]+ m?s, {len(earlier)} earlier blocks "
+        r"[\d.]+ m?s, .*this block [\d.]+ m?s, drawing [\d.]+ m?s\.$",
+        final,
+    ), final
+    assert not bar(tab, steps).locator(".mg-run-stop").is_visible()
+
+
+def test_outputs_are_counted_in_good_english(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    first = verdicts(CHAPTER_5)[0]
+    assert edit_and_run(tab, first.line, ">>> 1 + 1\n2", "ok") == "ok"
+    assert status_of(tab, first.line).startswith("The 1 output matches the book.")
+    assert edit_and_run(tab, first.line, ">>> 1 + 1\n2\n>>> 2 + 2\n4", "ok") == "ok"
+    assert status_of(tab, first.line).startswith("All 2 outputs match the book.")
+    assert edit_and_run(tab, first.line, ">>> 1 + 1\n3", "failed") == "failed"
+    assert status_of(tab, first.line).startswith("The 1 output differs from the book.")
+
+
+def test_a_doctest_edited_into_plain_code_claims_nothing(session: Session) -> None:
+    # No >>> left: either it runs as a script (and says so) or the page says
+    # nothing was checked; never "All 0 outputs".
+    tab = session.open(CHAPTER_5)
+    first = verdicts(CHAPTER_5)[0]
+    state = edit_and_run(tab, first.line, "x = 6 * 7\nprint(x)", "ok", "empty")
+    said = status_of(tab, first.line)
+    assert "0 outputs" not in said and "match" not in said
+    if state == "ok":
+        assert said.startswith("Ran as a script")
+        assert "42" in live(tab, first.line).locator(".mg-live-stdout").inner_text()
+    else:
+        assert state == "empty", said
+        assert said.startswith("Nothing was checked")
+
+
+def test_a_missing_module_says_where_to_run_the_block(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    assert edit_and_run(tab, line, "import numpy", "failed") == "failed"
+    error = live(tab, line).locator(".mg-live-error").inner_text()
+    assert "ModuleNotFoundError" in error
+    note = live(tab, line).locator(".mg-run-note")
+    assert "numpy" in note.inner_text()
+    assert f"pytest docs/{CHAPTER_5}" in note.inner_text()
+    if tab.locator(".mg-notebook-link a").count():
+        assert note.locator("a").get_attribute("href").endswith(".ipynb")
+
+
+def test_a_huge_error_is_cut_and_wraps(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    code = "raise ValueError('x' * 100_000)"
+    assert edit_and_run(tab, line, code, "failed") == "failed"
+    error = live(tab, line).locator(".mg-live-error code")
+    text = error.inner_text()
+    assert len(text) < 21_000
+    assert "more characters not shown" in text
+    size = error.evaluate(
+        "c => ({scroll: c.scrollWidth, client: c.clientWidth, height: c.clientHeight})"
+    )
+    assert size["scroll"] <= size["client"] + 1, size
+    assert size["height"] > 200, size
+
+
+def test_a_javascript_link_in_a_graph_is_not_followed(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    alerts: list[str] = []
+    tab.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    line = neuron_line()
+    code = (
+        "import graphviz\n"
+        "g = graphviz.Digraph()\n"
+        "g.node('a', 'press me', URL='javascript:alert(1)')\n"
+        "g"
+    )
+    assert edit_and_run(tab, line, code, "ok") == "ok"
+    svg = live(tab, line).locator(".mg-output svg")
+    assert "press me" in svg.text_content()
+    links = svg.evaluate(
+        """(svg) => [...svg.querySelectorAll("*")].flatMap((e) =>
+             [...e.attributes].map((a) => a.value)
+               .filter((v) => /^\\s*javascript:/i.test(v)))"""
+    )
+    assert links == []
+    svg.locator("text", has_text="press me").click()
+    tab.wait_for_timeout(300)
+    tab.keyboard.press("Escape")
+    assert alerts == []
+
+
+FORGE = """() => {
+  const real = onmessage;
+  const trap = (n) => `<img src="x" onerror="window.mgForged = ${n}">`;
+  onmessage = (event) => {
+    if (event.data.type !== "run") return real(event);
+    postMessage({ id: event.data.id, type: "result", result: {
+      ok: false, stdout: trap(1), error: trap(2), value: trap(3), examples: [],
+      graphs: [], svgs: [
+        [trap(4), `<svg xmlns="http://www.w3.org/2000/svg">${trap(5)}` +
+          `<image href="x" onerror="window.mgForged = 6"/>` +
+          `<foreignObject>${trap(7)}</foreignObject></svg>`],
+        ["two", trap(8)],
+      ],
+    } });
+  };
+}"""
+
+
+def test_a_forged_worker_message_runs_nothing(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    first = verdicts(CHAPTER_5)[0]
+    assert run_and_wait(tab, first.line, "ok") == "ok"
+    [python] = [w for w in tab.workers if w.url.endswith("/run-worker.js")]
+    python.evaluate(FORGE)
+    line = neuron_line()
+    edit(tab, line, lambda code: code + "\n1")
+    assert run_and_wait(tab, line, "ok", "failed") == "failed"
+    assert live(tab, line).locator("[role=tab]").count() == 2
+    tab.wait_for_timeout(500)
+    assert tab.evaluate("window.mgForged") is None
+    assert tab.locator(".mg-live [onerror], .mg-live img").count() == 0
+
+
+#: Frees a chain of 300,000 objects, each holding the next: CPython frees
+#: them recursively, deeper than the browser's stack, and Pyodide breaks
+#: for good ("Maximum call stack size exceeded").
+FATAL = """class Link:
+    pass
+
+chain = None
+for _ in range(300_000):
+    link = Link()
+    link.next = chain
+    chain = link
+del chain, link"""
+
+
+def test_python_that_breaks_is_started_again(session: Session) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    assert edit_and_run(tab, line, FATAL, "error") == "error"
+    said = status_of(tab, line)
+    assert "Python stopped working" in said
+    assert "it will start again on the next Run" in said
+    bar(tab, line).locator(".mg-run-reset").click()
+    assert run_and_wait(tab, line, "ok") == "ok"
 
 
 def test_no_page_error_and_no_other_host(session: Session) -> None:
