@@ -159,7 +159,7 @@ def archive(package: Package) -> Path:
 
 
 #: Modules of bookbuild the page runs, shipped as top-level modules.
-PAGE_MODULES = ("blockrun.py", "page_runner.py")
+PAGE_MODULES = ("blockrun.py", "page_runner.py", "live_graph.py", "playground.py")
 #: Parts of Sybil the page's checker needs (its pytest and unittest
 #: integrations import pytest, which the page has not).
 SYBIL_PARTS = ("__init__.py", "document.py", "example.py", "python.py",
@@ -168,9 +168,9 @@ SYBIL_PARTS = ("__init__.py", "document.py", "example.py", "python.py",
 
 
 def library_zip() -> bytes:
-    """`micrograd`, `graphviz`, Sybil's checker and the page's runner
-    (bookbuild/blockrun.py and page_runner.py, as top-level modules) as a
-    zip, the same bytes on every build."""
+    """`micrograd`, `graphviz`, Sybil's checker and the page's modules
+    (bookbuild/blockrun.py, page_runner.py and playground.py, as top-level
+    modules) as a zip, the same bytes on every build."""
     import graphviz
     import sybil
 
@@ -222,6 +222,8 @@ import zipfile
 import zipimport
 
 import page_runner  # noqa: F401
+import live_graph  # noqa: F401
+import playground  # noqa: F401
 import micrograd.engine, micrograd.nn, micrograd.viz, micrograd.versions  # noqa
 import micrograd.examples  # noqa
 for version in micrograd.versions.VERSIONS:

@@ -33,6 +33,7 @@ __all__ = [
     "GraphTooLargeError",
     "Renderer",
     "draw_dot",
+    "drawn_order",
     "render_svg",
     "trace",
     "use_renderer",
@@ -578,6 +579,14 @@ def _escape(text: str) -> str:
 
 def _node_order(node: Any) -> tuple:
     return (str(getattr(node, "label", "")), node._op, repr(node.data), id(node))
+
+
+def drawn_order(root: Any) -> list[Any]:
+    """Every value of `root`'s graph in the order `draw_dot` names them: the
+    n-th is the node ``vn`` of the DOT text (what a live figure in the page
+    needs to find a drawn box's value)."""
+    nodes, _ = trace(root)
+    return sorted(nodes, key=_node_order)
 
 
 def _highlighted(highlight: Iterable[Any], nodes: set) -> set:

@@ -9,8 +9,8 @@
 // Python lives in a worker, one per page: nothing is loaded until the reader
 // runs a block (or points at a Run button). The parts, loaded before this
 // file: run-python.js talks to the worker (run-worker.js), run-editor.js is
-// a block's editor, run-output.js shows what a run gave, and run-page.js
-// runs blocks in order. Leaving the page, Restart or Stop ends the worker
+// a block's editor, run-output.js shows what a run gave, run-page.js
+// runs blocks in order, and run-live.js makes a drawn graph live. Leaving the page, Restart or Stop ends the worker
 // and with it everything the page ran.
 
 (() => {

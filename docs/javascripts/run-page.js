@@ -29,6 +29,8 @@
       this.busy = null;
       this.stage = "";
       for (const block of this.blocks) block.setUp();
+      // Other parts of the page (run-live.js) add to its blocks.
+      document.dispatchEvent(new CustomEvent("mg:page", { detail: { page: this } }));
     }
 
     ensurePython() {
@@ -406,7 +408,7 @@
       const shown = output.render(result, this.kind, this.element);
       this.live.replaceChildren(...shown);
       const drew = this.live.querySelector(".mg-graph") !== null;
-      if (drew) this.live.dispatchEvent(new CustomEvent("mg:graphs", { bubbles: true }));
+      if (drew) this.live.dispatchEvent(new CustomEvent("mg:graphs", { bubbles: true, detail: { block: this } }));
       // A drawing made here stands in for the one the build made.
       if (this.buildOutput) this.buildOutput.hidden = drew;
       const { state, text } = output.verdict(result, this.kind);

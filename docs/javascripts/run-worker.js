@@ -153,8 +153,9 @@ async function draw(pyodide, result) {
 }
 
 // Modules of the page's Python that a `call` may use: each function answers
-// with JSON text.
-const CALLABLE = new Set(["page_runner"]);
+// with JSON text. live_graph makes a block's graph live (run-live.js);
+// playground trains the Playground page's network.
+const CALLABLE = new Set(["page_runner", "live_graph", "playground"]);
 
 async function call({ module, name, args }) {
   if (!CALLABLE.has(module)) throw new Error(`no module ${module} to call`);
