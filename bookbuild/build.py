@@ -163,7 +163,10 @@ class Book:
             raise PluginError(str(error.located(where, lines_before))) from None
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        return offline.on_post_page(self._finished(output), page, config)
+        output = self._finished(output)
+        if page.file.src_uri.endswith(".ipynb"):
+            output = _with_own_notebook_link(output, Path(page.file.src_uri).name)
+        return offline.on_post_page(output, page, config)
 
     def _finished(self, output: str) -> str:
         """A page's HTML with its blocks' markers and outputs in place."""
@@ -286,6 +289,20 @@ def _with_notebook_link(markdown: str, page: Page, source_path: Path) -> str:
     if heading is None:
         return link + "\n" + markdown
     return markdown[: heading.end()] + "\n\n" + link + markdown[heading.end() :]
+
+
+_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
+
+
+def _with_own_notebook_link(output: str, name: str) -> str:
+    """A notebook page (mkdocs-jupyter copies the .ipynb next to it, as
+    `include_source` asks) links to its own file, as a chapter does."""
+    link = (
+        f'<p class="mg-notebook-link"><a href="{html.escape(name)}" '
+        f'download="{html.escape(name)}">Download this notebook '
+        f"({html.escape(name)})</a></p>"
+    )
+    return _ARTICLE.sub(lambda m: m[0] + link, output, count=1)
 
 
 def _in_nav_order(paths: list[Path], config: MkDocsConfig) -> list[Path]:

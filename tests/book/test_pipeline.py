@@ -272,3 +272,21 @@ def test_each_build_imports_every_module_of_the_tooling_afresh(tmp_path: Path) -
     count, stale = result.stdout.split(" ", 1)
     assert int(count) >= 15, result.stdout
     assert stale.strip() == "[]"
+
+
+def test_the_page_hides_doctest_directives_and_runs_the_code_with_them(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "# P\n\n```python\n>>> 1 / 0  # doctest: +ELLIPSIS\n"
+        "Traceback (most recent call last):\n  ...\nZeroDivisionError: ...\n\n```\n"
+    )
+    path = tmp_path / "page.md"
+    path.write_text(text, encoding="utf-8")
+    marked = runnable.mark(text, path, "docs/page.md")
+    shown = marked.split("```python\n", 1)[1]
+    assert "doctest:" not in shown
+    assert ">>> 1 / 0\n" in shown
+    # The code the page runs keeps the directive, as the book runs it.
+    assert "data-mg-source=" in marked and "# doctest: +ELLIPSIS" in marked
+    evaluate_all(text)

@@ -938,6 +938,33 @@ def test_python_that_breaks_is_started_again(session: Session) -> None:
     assert run_and_wait(tab, line, "ok") == "ok"
 
 
+#: A chain of 50,000 of the library's Values: built, backpropagated and
+#: dropped. Freeing it nests one call per node unless the engine frees it in
+#: a loop, which it does under Pyodide (micrograd/engine.py).
+LONG_CHAIN = """from micrograd.engine import Value
+x = Value(1.0)
+y = x
+for _ in range(50_000):
+    y = y * 1.0001
+y.backward()
+print(round(x.grad, 2))
+del x, y
+print("freed")"""
+
+
+def test_a_chain_of_50000_values_is_freed_and_python_lives_on(
+    session: Session,
+) -> None:
+    tab = session.open(CHAPTER_5)
+    line = neuron_line()
+    assert edit_and_run(tab, line, LONG_CHAIN, "ok") == "ok"
+    printed = live(tab, line).locator(".mg-live-stdout").inner_text()
+    assert printed.split() == [str(round(1.0001**50_000, 2)), "freed"]
+    # The same Python runs the next block: it did not break.
+    assert run_and_wait(tab, line, "ok") == "ok"
+    assert "Python stopped working" not in status_of(tab, line)
+
+
 def test_no_page_error_and_no_other_host(session: Session) -> None:
     assert session.errors == []
     assert session.foreign() == []

@@ -242,3 +242,15 @@ def test_the_exercise_list_names_every_checkable_starter(built_site: Path) -> No
     assert "chapters/08-more-operations/" in urls
     # Chapter 9's exercises need PyTorch, which the page's Python lacks.
     assert "chapters/09-pytorch/" not in urls
+
+
+def test_the_notebook_page_offers_its_own_notebook(built_site: Path) -> None:
+    page = (built_site / "notebooks" / "moons" / "index.html").read_text()
+    assert 'href="moons.ipynb" download="moons.ipynb"' in page
+    assert json.loads((built_site / "notebooks" / "moons" / "moons.ipynb").read_text())
+
+
+def test_the_home_page_offers_the_whole_book_to_print(built_site: Path) -> None:
+    home = (built_site / "index.html").read_text()
+    assert 'href="print_page/"' in home
+    assert (built_site / "print_page" / "index.html").exists()
