@@ -256,12 +256,17 @@ def scheme(request: pytest.FixtureRequest) -> str:
 # ---- every page, both schemes ------------------------------------------------
 
 
+#: A page the site has besides the nav's: the whole book on one page, for
+#: printing (tests/browser/test_print.py visits it).
+PRINT_PAGE = "print_page/"
+
+
 def test_every_built_page_is_in_the_nav(built_site: Path) -> None:
     built = set()
     for path in built_site.rglob("index.html"):
         folder = path.parent.relative_to(built_site).as_posix()
         built.add("" if folder == "." else folder + "/")
-    assert built == {page_url(source) for source in PAGES}
+    assert built == {page_url(source) for source in PAGES} | {PRINT_PAGE}
 
 
 def test_page_loads_cleanly_from_this_host_only(
