@@ -6,20 +6,23 @@
 // get Run, Edit, Reset, Stop and Restart; the others a pointer to the
 // notebook and the local test command.
 //
-// Python lives in a worker, one per page: nothing is loaded until the reader
-// runs a block (or points at a Run button). The parts, loaded before this
-// file: run-python.js talks to the worker (run-worker.js), run-editor.js is
-// a block's editor, run-output.js shows what a run gave, run-page.js
-// runs blocks in order, and run-live.js makes a drawn graph live. Leaving the page, Restart or Stop ends the worker
-// and with it everything the page ran.
+// Python lives in a worker: nothing is loaded until the reader runs a block
+// (or points at a Run button). The parts, loaded before this file:
+// run-python.js talks to the worker (run-worker.js), run-editor.js is a
+// block's editor, run-output.js shows what a run gave, run-page.js runs
+// blocks in order, and run-live.js makes a drawn graph live. Restart or Stop
+// ends the worker and with it everything the page ran; following a link to
+// another page of the book keeps the worker, with an emptied namespace.
 
 (() => {
   let page = null;
 
   // Material swaps the page's content on instant navigation and emits again;
-  // each page starts with no Python.
+  // each page starts with a clean namespace, in the Python the last page had
+  // started, if any.
   document$.subscribe(({ body }) => {
-    if (page) page.leave();
+    const kept = page ? page.handOver() : null;
     page = new window.mgRun.Page(body);
+    if (kept) page.adopt(kept);
   });
 })();

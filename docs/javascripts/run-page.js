@@ -102,6 +102,11 @@
           await python.started;
           startMs = performance.now() - waiting;
         }
+        if (this.inherited) {
+          // What the previous page ran is still in the namespace.
+          await python.reset();
+          this.inherited = false;
+        }
         const steps = this.stepsBefore(target);
         let replayed = false;
         if (!this.holdsStartOf(steps)) {
@@ -240,6 +245,28 @@
     leave() {
       if (this.python) this.python.end("Left the page.");
       this.python = null;
+    }
+
+    // Following a link inside the book (Material's instant navigation), the
+    // next page keeps this page's Python, already started, and runs in a
+    // namespace emptied for it (see adopt): its first Run need not wait for
+    // Python to start again. A Python busy with a block is ended instead.
+    handOver() {
+      const python = this.python;
+      this.python = null;
+      if (!python || !python.alive) return null;
+      if (this.busy) {
+        python.end("Left the page.");
+        return null;
+      }
+      return python;
+    }
+
+    adopt(python) {
+      this.python = python;
+      python.onStatus = (text) => this.status(text);
+      this.history = [];
+      this.inherited = true;
     }
   }
 

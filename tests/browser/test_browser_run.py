@@ -591,7 +591,9 @@ def test_graph_drawn_in_the_dark_scheme_is_readable(session: Session) -> None:
     tab.screenshot(path=SCREENSHOTS / "run-chapter-05-dark.png")
 
 
-def test_instant_navigation_starts_a_clean_page(session: Session) -> None:
+def test_instant_navigation_keeps_python_with_a_clean_namespace(
+    session: Session,
+) -> None:
     tab = session.open(CHAPTER_5)
     line = neuron_line()
     bar(tab, line).locator(".mg-run-run").click()
@@ -607,7 +609,12 @@ def test_instant_navigation_starts_a_clean_page(session: Session) -> None:
     )
     bar(tab, first.line).locator(".mg-run-run").click()
     assert wait_state(tab, first.line, "ok") == "ok"
+    # Nothing of chapter 5 is left in the namespace...
     assert live(tab, first.line).locator(".mg-live-stdout").inner_text().strip() == "[]"
+    # ...and the Python that ran it is the one chapter 5 had started.
+    assert "starting Python" not in status_of(tab, first.line)
+    workers = [w for w in tab.workers if w.url.endswith("/run-worker.js")]
+    assert len(workers) == 1
 
 
 def test_blocks_that_cannot_run_say_where_to_run_them(session: Session) -> None:
