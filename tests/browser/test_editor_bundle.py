@@ -191,7 +191,9 @@ spec.loader.exec_module(hooks)
 if hasattr(hooks, "fresh_modules"):
     # hooks.py forwards every event to a bookbuild.build.Book.
     build = hooks.fresh_modules()
+    # Only the editor: the other steps of on_post_build have tests of their own.
     build.search_text.clean_index = lambda *args: None
+    build.exercise_index.write = lambda *args: None
     build.Book._finish_print_page = lambda self, site: None
     owner, post_build = build, lambda config: build.Book().on_post_build(config)
 else:
@@ -283,16 +285,14 @@ def page_base(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is missing"
+def chromium(playwright_driver: object) -> Iterator[object]:
+    # The session's one Playwright (tests/conftest.py): its sync API cannot be
+    # started twice at once.
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS
     )
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    yield browser
+    browser.close()
 
 
 class Visit:
