@@ -6,7 +6,7 @@ what it measured.
 copies each results file of `make bench` (FROM, build/bench/ by default)
 into TO (benchmarks/results/), adding a ``measured`` entry: the commit it
 was run on and a content hash of the code it measures (`MEASURED`). The
-tests (tests/build/test_performance_page.py) compare that hash with the code as it
+tests (tests/builds/test_performance_page.py) compare that hash with the code as it
 is: a page that quotes a run of code that has changed since fails them,
 naming the file and what to run again.
 """
