@@ -13,8 +13,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from conftest import SOURCE_DATE_EPOCH
 from support import BUILD_TIMEOUT, make_book, mkdocs_build
+
+from conftest import SOURCE_DATE_EPOCH
 
 PAGE = """\
 # Figures
