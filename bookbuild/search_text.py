@@ -33,6 +33,10 @@ DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "displaystyle",
            "limits", "nolimits"}
 
 _FORMULA = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+# The notebooks' Markdown keeps its dollars (KaTeX finds them in the page).
+# A single dollar pair counts only if it holds TeX, so prices stay prices.
+_DOLLARS = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+_TEX_INSIDE = re.compile(r"[\\^_{}]|^\s*[\w.]+\s*$")
 _GROUP = r"\{((?:[^{}]|\{[^{}]*\})*)\}"
 _FRAC = re.compile(r"\\[dt]?frac\s*" + _GROUP + r"\s*" + _GROUP)
 _WRAPPERS = re.compile(
@@ -87,8 +91,16 @@ def _script(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """`text` with every ``\\(...\\)`` and ``\\[...\\]`` formula made plain."""
-    return _FORMULA.sub(lambda m: plain(m[1] if m[1] is not None else m[2]), text)
+    """`text` with every ``\\(...\\)``, ``\\[...\\]`` and ``$$...$$``
+    formula, and every ``$...$`` that holds TeX, made plain."""
+    text = _FORMULA.sub(lambda m: plain(m[1] if m[1] is not None else m[2]), text)
+
+    def dollars(match: re.Match[str]) -> str:
+        if match[1] is not None:
+            return plain(match[1])
+        return plain(match[2]) if _TEX_INSIDE.search(match[2]) else match[0]
+
+    return _DOLLARS.sub(dollars, text)
 
 
 def clean_index(site_dir: Path) -> int:
@@ -101,7 +113,9 @@ def clean_index(site_dir: Path) -> int:
     for document in index.get("docs", []):
         for key in ("text", "title"):
             before = document.get(key)
-            if isinstance(before, str) and ("\\(" in before or "\\[" in before):
+            if isinstance(before, str) and any(
+                mark in before for mark in ("\\(", "\\[", "$")
+            ):
                 document[key] = plain_text(before)
                 changed += document[key] != before
     path.write_text(

@@ -42,3 +42,9 @@ def test_the_index_of_a_site_is_rewritten(tmp_path: Path) -> None:
     assert search_text.clean_index(tmp_path) == 1
     (document,) = json.loads(index.read_text(encoding="utf-8"))["docs"]
     assert document["text"] == "see a × b"
+
+
+def test_a_notebooks_dollar_formulas_read_as_text_and_prices_stay() -> None:
+    text = r"$$ \eta_k = 0.9 \, \frac{k}{100} $$ from $1.0$, for $5 or $6, at $x_i$"
+    expected = "η_k = 0.9 k/100 from 1.0, for $5 or $6, at x_i"
+    assert search_text.plain_text(text) == expected
