@@ -161,24 +161,7 @@ def test_a_bad_book_execute_is_refused_by_name(tmp_path: Path) -> None:
     assert "BOOK_EXECUTE must be true or false" in result.stderr
 
 
-# ---- make serve loads the tooling afresh -------------------------------------
-
-
-def test_each_build_loads_the_tooling_afresh() -> None:
-    script = (
-        "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('hooks', {str(ROOT / 'bookbuild' / 'hooks.py')!r})\n"  # noqa: E501
-        "hooks = importlib.util.module_from_spec(spec)\n"
-        "spec.loader.exec_module(hooks)\n"
-        "before = hooks.chapters, hooks.versions\n"
-        "hooks._load_tooling()\n"
-        "after = hooks.chapters, hooks.versions\n"
-        "assert all(a is not b for a, b in zip(before, after)), 'same modules'\n"
-        "assert sys.modules['bookbuild.chapters'] is after[0]\n"
-        "print('fresh')\n"
-    )
-    result = run_bounded([sys.executable, "-c", script], 60, cwd=ROOT)
-    assert result.stdout.strip() == "fresh", result.stderr
+# ---- make serve loads the tooling afresh (and tests/book/test_pipeline.py) ----
 
 
 def test_an_edited_hooks_file_asks_for_a_restart(tmp_path: Path) -> None:
@@ -192,7 +175,7 @@ def test_an_edited_hooks_file_asks_for_a_restart(tmp_path: Path) -> None:
         "spec.loader.exec_module(hooks)\n"
         "path.write_text(path.read_text() + '\\n# edited\\n')\n"
         "try:\n"
-        "    hooks._load_tooling()\n"
+        "    hooks.fresh_modules()\n"
         "except hooks.PluginError as error:\n"
         "    print(error)\n"
     )
