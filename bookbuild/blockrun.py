@@ -159,7 +159,7 @@ def check_exercise(code: str, checks: str, namespace: dict[str, Any]) -> Verdict
                 False,
                 f"your code stopped with {type(error).__name__}: {error}",
                 printed.getvalue(),
-                _answer_line(error),
+                line_in(error, ANSWER_FILE),
             )
         try:
             run_script(checks, scope, filename=CHECKS_FILE)
@@ -173,7 +173,7 @@ def check_exercise(code: str, checks: str, namespace: dict[str, Any]) -> Verdict
                 printed.getvalue(),
             )
         except Exception as error:  # noqa: BLE001 - the reader's code, called by a check
-            line = _answer_line(error)
+            line = line_in(error, ANSWER_FILE)
             where = f" at line {line} of your code" if line else ""
             return Verdict(
                 False,
@@ -185,12 +185,13 @@ def check_exercise(code: str, checks: str, namespace: dict[str, Any]) -> Verdict
     return Verdict(True, "", printed.getvalue())
 
 
-def _answer_line(error: BaseException) -> int | None:
-    """The last line of the reader's code the traceback passed through."""
+def line_in(error: BaseException, filename: str) -> int | None:
+    """The innermost line of `filename` that `error`'s traceback passed
+    through (code run by `run_script` carries its file's name and lines)."""
     line = None
     traceback = error.__traceback__
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == ANSWER_FILE:
+        if traceback.tb_frame.f_code.co_filename == filename:
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from bookbuild import chapters, guard, outputs, settings
+from bookbuild import blockrun, chapters, guard, outputs, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,9 @@ def run_chapter(path: str, on_example=None) -> ChapterRun:
             raise
         except BaseException as error:  # SystemExit too: a page may not exit
             detail = str(error).strip() or type(error).__name__
-            line = _failing_line(error, path) or example.line
+            # Script blocks are compiled with the chapter's path and lines,
+            # so the traceback points at the failing statement.
+            line = blockrun.line_in(error, path) or example.line
             run.failure = Failure(
                 line, type(error).__name__, detail, guard.example_code(example)
             )
@@ -101,21 +103,6 @@ def run_chapter(path: str, on_example=None) -> ChapterRun:
                 (title, outputs.html(item)) for title, item in outputs.tab_items(value)
             ]
     return run
-
-
-def _failing_line(error: BaseException, path: str) -> int | None:
-    """The chapter line of the innermost frame that ran the chapter's code.
-
-    Script blocks are compiled with the chapter's path and line numbers, so
-    the traceback points at the failing statement, not just at its block.
-    """
-    line = None
-    traceback = error.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == path:
-            line = traceback.tb_lineno
-        traceback = traceback.tb_next
-    return line
 
 
 # ---- the worker process -------------------------------------------------------
