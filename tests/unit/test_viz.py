@@ -348,3 +348,21 @@ def test_a_label_shown_in_the_description_cannot_break_the_markup() -> None:
     out.label = 'say "hi"\n& bye'
     root = ElementTree.fromstring(viz.draw_dot(out).svg().encode("utf-8"))
     assert 'output say "hi" & bye, data 1.0000' in root.get("aria-label")
+
+
+# ---- what importing it costs -----------------------------------------------------
+
+
+def test_importing_viz_leaves_the_heavy_standard_modules_out() -> None:
+    # The reader's page imports micrograd.viz before its first drawing; there
+    # urllib.request (which xml.sax.saxutils imports) and importlib.metadata
+    # cost a third of a second of Python's start.
+    heavy = ("urllib.request", "importlib.metadata", "email.message", "http.client")
+    code = (
+        "import sys, micrograd.viz\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
