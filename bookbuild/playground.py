@@ -40,7 +40,6 @@ from typing import Any
 from micrograd import nn
 from micrograd.engine import ACTIVATION_TABLE, Value, no_cycle_collection
 from micrograd.examples import DATASETS
-from micrograd.viz import draw_dot
 
 #: The name tracebacks give the training code.
 CODE_FILE = "<training step>"
@@ -274,6 +273,10 @@ class Playground:
             loss = (score - y) ** 2
         loss.label = "loss"
         loss.backward()
+        # Imported on the first click, not with the page: graphviz is a
+        # noticeable part of a Python start in the browser.
+        from micrograd.viz import draw_dot
+
         graph = draw_dot(loss)
         title = (f"The loss of point {index + 1} (label {y:+d}), "
                  f"{self.settings['loss']} loss")

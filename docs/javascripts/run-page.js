@@ -35,7 +35,7 @@
 
     ensurePython() {
       if (!this.python || !this.python.alive) {
-        this.python = new Python((text) => this.status(text));
+        this.python = new Python((text) => this.status(text), { prepare: ["page_runner"] });
         this.history = [];
       }
       return this.python;
@@ -359,11 +359,16 @@
       return button;
     }
 
-    // While any block of the page runs, Run stays focusable but does nothing.
+    // While any block of the page runs, Run (and an exercise's Check) stays
+    // focusable but greyed out; Run then does nothing, Check says to wait.
     setRunnable(on) {
       if (!this.runs) return;
-      if (on) this.runButton.removeAttribute("aria-disabled");
-      else this.runButton.setAttribute("aria-disabled", "true");
+      const buttons = [this.runButton];
+      if (this.exerciseParts) buttons.push(this.exerciseParts.checkButton);
+      for (const button of buttons) {
+        if (on) button.removeAttribute("aria-disabled");
+        else button.setAttribute("aria-disabled", "true");
+      }
     }
 
     findBuildOutput() {

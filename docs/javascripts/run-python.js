@@ -18,7 +18,9 @@
   }
 
   class Python {
-    constructor(onStatus) {
+    // `prepare`: page modules (run-worker.js's CALLABLE) to import as soon
+    // as Python has started, so their first use does not wait for them.
+    constructor(onStatus, { prepare = [] } = {}) {
       this.onStatus = onStatus;
       this.worker = new Worker(WORKER_URL, { type: "module" });
       this.pending = new Map();
@@ -30,7 +32,7 @@
         event.preventDefault();
         this.die(event.message || "the worker failed to load");
       };
-      this.started = this.ask({ type: "start" });
+      this.started = this.ask({ type: "start", modules: prepare });
       // A failed start is reported by the run that waits for it.
       this.started.catch(() => {});
     }

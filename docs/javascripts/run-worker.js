@@ -6,7 +6,9 @@
 // host cannot promise). The page's side is run-python.js.
 //
 // Messages in (each with an `id` that its answer repeats):
-//   {id, type: "start"}              load Python now; answers {ok: true}
+//   {id, type: "start", modules}     load Python now, and import the page
+//                                    modules named (of CALLABLE); answers
+//                                    {ok: true}
 //   {id, type: "run", code, kind}    run one block (kind "doctest" or
 //                                    "script") in the page's namespace
 //   {id, type: "reset"}              empty that namespace (page_runner.reset)
@@ -61,15 +63,9 @@ async function startPython() {
   pyodide.unpackArchive(await response.arrayBuffer(), "zip", {
     extractDir: sitePackages,
   });
-  pyodide.runPython(`
-import page_runner
-import js
-import micrograd.viz
-
-# Graphviz lives in JavaScript here (viz-js); the worker loads it before
-# anything is drawn. micrograd.viz keeps doing everything around it.
-micrograd.viz.use_renderer(lambda dot_source: str(js.renderDot(dot_source)))
-`);
+  // Nothing is imported yet: each module comes in with its first use, so a
+  // page that only trains a network (the Playground) never pays for doctest
+  // or graphviz, about a second of the start's CPU.
   python = pyodide;
   postMessage({ type: "booted", ms: performance.now() - started });
   return pyodide;
@@ -79,6 +75,21 @@ let booting = null;
 function ready() {
   booting ??= startPython();
   return booting;
+}
+
+// Graphviz lives in JavaScript here (viz-js), loaded before anything is
+// drawn; micrograd.viz keeps doing everything around it. Set up before the
+// first block runs or the first graph is drawn.
+let rendererSet = false;
+function useJavaScriptGraphviz(pyodide) {
+  if (rendererSet) return;
+  pyodide.runPython(`
+import js
+import micrograd.viz
+
+micrograd.viz.use_renderer(lambda dot_source: str(js.renderDot(dot_source)))
+`);
+  rendererSet = true;
 }
 
 async function loadViz() {
@@ -106,9 +117,10 @@ async function run({ code, kind }) {
   const loading = performance.now();
   if (GRAPH_CODE.test(code)) await loadViz();
   let loadMs = performance.now() - loading;
+  useJavaScriptGraphviz(pyodide);
   status("Running…");
   const started = performance.now();
-  const runner = pyodide.globals.get("page_runner");
+  const runner = pyodide.pyimport("page_runner");
   let text;
   try {
     text = runner.run(code, kind);
@@ -131,8 +143,9 @@ async function draw(pyodide, result) {
     const late = performance.now();
     await loadViz();
     result.loadMs += performance.now() - late;
+    useJavaScriptGraphviz(pyodide);
     const drawing = performance.now();
-    const drawer = pyodide.globals.get("page_runner");
+    const drawer = pyodide.pyimport("page_runner");
     try {
       // JSON's null would reach Python as JsNull; undefined arrives as None.
       result.svgs = result.graphs.map(([title, dot, description]) => {
@@ -180,7 +193,7 @@ async function call({ module, name, args }) {
 
 async function reset() {
   const pyodide = await ready();
-  const runner = pyodide.globals.get("page_runner");
+  const runner = pyodide.pyimport("page_runner");
   try {
     runner.reset();
   } finally {
@@ -200,8 +213,12 @@ function isFatal(error) {
 }
 
 const ANSWERS = {
-  start: async () => {
-    await ready();
+  start: async ({ modules = [] }) => {
+    const pyodide = await ready();
+    for (const module of modules) {
+      if (!CALLABLE.has(module)) throw new Error(`no module ${module} to prepare`);
+      pyodide.pyimport(module).destroy();
+    }
     return { ok: true };
   },
   run,

@@ -7,7 +7,10 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -257,3 +260,24 @@ def test_the_page_can_call_the_module() -> None:
     assert shipped == Path(playground.__file__).read_text()
     worker = (ROOT_DIR / "docs" / "javascripts" / "run-worker.js").read_text()
     assert re.search(r'const CALLABLE = new Set\(\[[^\]]*"playground"', worker)
+
+
+def test_the_playground_starts_without_doctest_or_graphviz() -> None:
+    # The Playground's page imports only this module before its first step;
+    # doctest and graphviz (for a point's graph, on request) would add about
+    # a second of browser CPU to that start.
+    code = (
+        "import sys, playground\n"
+        "playground.start('{}'); playground.train(2, True)\n"
+        "heavy = ('doctest', 'graphviz', 'micrograd.viz', 'page_runner')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(ROOT_DIR / "bookbuild"), str(ROOT_DIR)])},
+    )
+    assert done.stdout.strip() == "[]"
