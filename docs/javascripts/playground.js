@@ -5,13 +5,13 @@
 // and the training code; this file only asks it for steps and draws what it
 // answers. Training runs in the worker, a batch of steps per call, sized so
 // each call takes about a tenth of a second; the main thread parses the
-// answer and paints, nothing more. The boundary's grid is asked for at most
-// every BOUNDARY_MS.
+// answer and paints, nothing more. The boundary's grid is asked for so that
+// a new one is shown every BOUNDARY_MS or so (2.5 a second).
 
 (() => {
   const MODULE = "playground";
   const CALL_MS = 100; // aim for calls of this length while playing
-  const BOUNDARY_MS = 300; // ask for a new boundary once this long has passed
+  const BOUNDARY_MS = 400; // a new boundary at most this long after the last
   const ANNOUNCE_MS = 5000; // speak the readout at most this often
   const STUCK_MS = 3000; // Reset ends a Python whose call runs longer
   const SVG = "http://www.w3.org/2000/svg";
@@ -64,6 +64,8 @@
       this.accuracies = [];
       this.state = null;
       this.lastGrid = 0;
+      this.stepMs = 0; // what one training step took in the last call
+      this.gridMs = 0; // what computing the last boundary added to its call
       this.lastAnnounce = 0;
       this.announceTimer = null;
       this.bookCode = "";
@@ -249,7 +251,13 @@
 
     async loop() {
       while (this.playing && !this.gone) {
-        const grid = performance.now() - this.lastGrid >= BOUNDARY_MS;
+        // A boundary is asked for when it would otherwise be shown later
+        // than BOUNDARY_MS after the last one (the call's own length
+        // counts), but never so often that drawing it takes more than a
+        // quarter of the time: on a slow machine training goes on.
+        const callMs = this.chunk * this.stepMs;
+        const every = Math.max(BOUNDARY_MS, 4 * this.gridMs);
+        const grid = performance.now() + callMs - this.lastGrid >= every;
         const started = performance.now();
         let answer;
         try {
@@ -260,6 +268,9 @@
           break;
         }
         const ms = performance.now() - started;
+        const steps = answer.losses.length;
+        if (grid) this.gridMs = Math.max(0, ms - steps * this.stepMs);
+        else if (steps) this.stepMs = ms / steps;
         this.timings.calls += 1;
         this.timings.steps += answer.losses.length;
         this.timings.ms += ms;
@@ -275,8 +286,9 @@
           break;
         }
         // Size the next batch of steps so a call takes about CALL_MS.
-        const perStep = ms / Math.max(1, answer.losses.length);
-        this.chunk = Math.max(1, Math.min(50, Math.round(CALL_MS / perStep)));
+        if (this.stepMs) {
+          this.chunk = Math.max(1, Math.min(50, Math.round(CALL_MS / this.stepMs)));
+        }
         // Let the page paint and take input between calls.
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
