@@ -1,7 +1,7 @@
 """The list of the book's exercises the reader's page can check, for progress.
 
 The page keeps what the reader finished in the browser (localStorage, keyed
-by page and starter line: docs/javascripts/run-exercises.js). To show how
+by page and exercise name: docs/javascripts/run-exercises.js). To show how
 far the reader got in every chapter (in the navigation and in a table on
 the home page), it needs each chapter's exercises, including those of pages
 it is not on. The build writes them once, to `INDEX` in the site, in nav
@@ -9,10 +9,10 @@ order:
 
     {"pages": [{"url": "chapters/05-backward-rules/",
                 "title": "5. ...",
-                "exercises": [{"name": "sub-rule", "line": 419}, ...]}, ...]}
+                "exercises": [{"name": "sub-rule"}, ...]}, ...]}
 
 `url` is the page's address relative to the site's root, as the page script
-works it out; `line` is the starter's `data-mg-line`. Only exercises whose
+works it out; `name` is the starter's `data-mg-exercise`. Only exercises whose
 starter runs in the page are listed: the others cannot be checked there.
 """
 
@@ -46,7 +46,7 @@ def pages(
         if not chapter.exercises:
             continue
         checkable = [
-            {"name": verdict.block.exercise, "line": verdict.line}
+            {"name": verdict.block.exercise}
             for verdict in runnable.blocks(chapter)
             if verdict.block.exercise and verdict.runs
         ]

@@ -11,8 +11,9 @@
 // * the question's hints one at a time, and its solution behind a question
 //   until the reader has pressed Check once;
 // * what the reader wrote and finished, kept in this browser's localStorage
-//   (no cookie, nothing sent anywhere) under one key per starter:
-//   "micrograd-book:exercise:<page path>:<starter line>".
+//   (no cookie, nothing sent anywhere) under one key per exercise:
+//   "micrograd-book:exercise:<page path>:<exercise name>", so work is kept
+//   when the chapter's text around the exercise changes.
 //
 // It also shows, from the list the build writes (assets/exercises.json,
 // bookbuild/exercise_index.py), each chapter's progress in the navigation
@@ -38,31 +39,31 @@
     );
   }
 
-  function keyOf(page, line) {
-    return `${EXERCISE}${page}:${line}`;
+  function keyOf(page, name) {
+    return `${EXERCISE}${page}:${name}`;
   }
 
   // Storage can be switched off or full: the page works without it.
   const store = {
-    read(page, line) {
+    read(page, name) {
       try {
-        const text = window.localStorage.getItem(keyOf(page, line));
+        const text = window.localStorage.getItem(keyOf(page, name));
         const record = text ? JSON.parse(text) : {};
         return record && typeof record === "object" ? record : {};
       } catch {
         return {};
       }
     },
-    update(page, line, changes) {
-      const record = { ...this.read(page, line), ...changes };
+    update(page, name, changes) {
+      const record = { ...this.read(page, name), ...changes };
       for (const [name, value] of Object.entries(changes)) {
         if (value === undefined) delete record[name];
       }
       try {
         if (Object.keys(record).length) {
-          window.localStorage.setItem(keyOf(page, line), JSON.stringify(record));
+          window.localStorage.setItem(keyOf(page, name), JSON.stringify(record));
         } else {
-          window.localStorage.removeItem(keyOf(page, line));
+          window.localStorage.removeItem(keyOf(page, name));
         }
       } catch {
         // Not kept; the page still checks.
@@ -157,7 +158,7 @@
             (hint) => hint.closest(".admonition, details:not(.tip)") === this.question,
           )
         : [];
-      this.record = store.read(this.page, block.line);
+      this.record = store.read(this.page, this.name);
       this.setUpCheck();
       this.setUpEditing();
       this.setUpHints();
@@ -171,7 +172,7 @@
     }
 
     save(changes) {
-      this.record = store.update(this.page, this.block.line, changes);
+      this.record = store.update(this.page, this.name, changes);
     }
 
     setUpCheck() {
@@ -353,7 +354,7 @@
 
   function progressOf(entry) {
     const total = entry.exercises.length;
-    const done = entry.exercises.filter(({ line }) => store.read(entry.url, line).done).length;
+    const done = entry.exercises.filter(({ name }) => store.read(entry.url, name).done).length;
     return { done, total };
   }
 

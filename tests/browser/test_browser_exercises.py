@@ -500,6 +500,61 @@ def test_instant_navigation_keeps_checking(session: Session) -> None:
     assert nav_count(tab, CHAPTER_8).startswith("1/")
 
 
+def test_work_is_kept_under_the_exercises_name(session: Session) -> None:
+    # Not under the starter's line: an edit of the chapter above the exercise
+    # moves the line, and the reader's work must not be lost with it.
+    tab = session.open(CHAPTER_8)
+    line = relu().starter.line
+    right = relu_with("v.grad += (1.0 if v.data > 0 else 0.0) * out.grad")
+    assert check(tab, line, right)["passed"] == "true"
+    page = page_url(CHAPTER_8)
+    kept = tab.evaluate(
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('micrograd-book:'))"
+    )
+    assert kept == [f"micrograd-book:exercise:{page}:relu"]
+    # Work written under that key (as if saved when the starter sat
+    # elsewhere) is what the page opens with.
+    earlier = right.replace("1.0 if", "1.0  if")
+    tab.evaluate(
+        "([key, code]) =>"
+        " localStorage.setItem(key, JSON.stringify({ code, done: true }))",
+        [kept[0], earlier],
+    )
+    tab.reload(wait_until="load")
+    block(tab, line).locator(".cm-content").wait_for()
+    assert editor_text(tab, line) == earlier
+    assert question(tab, line).locator(".mg-done-mark").inner_text() == "✓ Done"
+
+
+def test_check_is_greyed_out_while_another_block_runs(session: Session) -> None:
+    tab = session.open(CHAPTER_8)
+    line = relu().starter.line
+    check_button = bar(tab, line).locator(".mg-run-check")
+    check_button.wait_for()
+    assert check_button.get_attribute("aria-disabled") is None
+    # A block above the exercise that sleeps long enough to be seen running.
+    first = next(v for v in runnable.blocks(content.read(DOCS / CHAPTER_8)) if v.runs)
+    edit = bar(tab, first.line).locator(".mg-run-edit")
+    edit.click()
+    editor = block(tab, first.line).locator(".cm-content")
+    editor.wait_for()
+    editor.fill("import time\ntime.sleep(1.5)")
+    bar(tab, first.line).locator(".mg-run-run").click()
+    tab.wait_for_function(
+        f"""() => document.querySelector('div.highlight[data-mg-line="{first.line}"]')
+              .dataset.mgState === "running" """,
+        timeout=RUN_TIMEOUT,
+    )
+    assert check_button.get_attribute("aria-disabled") == "true"
+    # Pressed anyway, it says what it waits for and starts nothing.
+    check_button.click()
+    assert f"line {first.line} is running" in (
+        bar(tab, line).locator(".mg-run-status").inner_text()
+    )
+    assert wait_state(tab, first.line, "ok") == "ok"
+    assert check_button.get_attribute("aria-disabled") is None
+
+
 def test_no_page_error_and_no_other_host(session: Session) -> None:
     assert session.errors == []
     assert session.foreign() == []
