@@ -39,7 +39,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+import record  # noqa: E402
 
 from bookbuild import pyodide_assets  # noqa: E402
 
@@ -223,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    measured = record.stamp("build.json")
 
     graphs = graph_figures(args.repeats)
     if args.graphs_only:
@@ -273,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             "graphs": graphs,
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
+            "measured": measured,
         }
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0

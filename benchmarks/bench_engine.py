@@ -51,6 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
+import record  # noqa: E402
 import reference_style  # noqa: E402
 from alternatives import Floor, TorchBatched, TorchScalars  # noqa: E402
 from harness import (  # noqa: E402
@@ -542,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps([asdict(f) for f in figures]))
         return 0
     runs = args.runs or (1 if args.quick else 3)
+    measured = record.stamp("engine.json")
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = (
         f"micrograd.engine vs micrograd.versions.v8 in the original's style"
@@ -574,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": asdict(sizes),
             "summary": summary,
             "runs": [[asdict(f) for f in figures] for figures in results],
+            "measured": measured,
         }, indent=2) + "\n")
     return 0
 

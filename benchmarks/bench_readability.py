@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
+import record  # noqa: E402
 from harness import plan_graph, replay_graph, run_in_a_child  # noqa: E402
 
 from micrograd import engine  # noqa: E402
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one_run:
         print(json.dumps(one_run(repeats, n_ops)))
         return 0
+    measured = record.stamp("readability.json")
     runs = []
     for run in range(args.runs):
         child = run_in_a_child(__file__, args.quick)
@@ -175,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"quick": args.quick, "graph_ops": n_ops,
                                          "repeats": repeats, "summary": summary,
-                                         "runs": runs}, indent=2) + "\n")
+                                         "runs": runs, "measured": measured},
+                                        indent=2) + "\n")
     return 0
 
 

@@ -1,14 +1,17 @@
 """Keep a benchmark run as the one the Performance page shows, stamped with
 what it measured.
 
+Each benchmark writes, beside its figures, a ``measured`` stamp (`stamp`):
+the commit it ran on and a content hash of the code it measures
+(`MEASURED`), taken when it starts.
+
     python benchmarks/record.py [FROM] [TO]
 
 copies each results file of `make bench` (FROM, build/bench/ by default)
-into TO (benchmarks/results/), adding a ``measured`` entry: the commit it
-was run on and a content hash of the code it measures (`MEASURED`). The
-tests (tests/builds/test_performance_page.py) compare that hash with the code as it
-is: a page that quotes a run of code that has changed since fails them,
-naming the file and what to run again.
+into TO (benchmarks/results/), refusing one whose code has changed since it
+was measured. The tests (tests/builds/test_performance_page.py) compare the
+stamps with the code as it is: a page that quotes a run of code that has
+changed since fails them, naming the file and what to run again.
 """
 
 from __future__ import annotations
@@ -79,10 +82,18 @@ def commit() -> str:
     return head + ("+changes" if git("status", "--porcelain") else "")
 
 
+def stamp(name: str) -> dict[str, str]:
+    """What the benchmark writing `name` measures: the commit and the hash of
+    its code, taken before it starts."""
+    if name not in MEASURED:
+        raise KeyError(f"no results file {name!r}; known: {', '.join(MEASURED)}")
+    return {"commit": commit(), "code": code_hash(name)}
+
+
 def record(source: Path, target: Path) -> list[str]:
-    """Stamp and copy every known results file found in `source`."""
-    kept = []
-    target.mkdir(parents=True, exist_ok=True)
+    """Copy every known results file found in `source` whose stamp matches
+    the code as it is now."""
+    found = []
     for name in MEASURED:
         path = source / name
         if not path.exists():
@@ -90,10 +101,19 @@ def record(source: Path, target: Path) -> list[str]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a JSON object of figures")
-        data["measured"] = {"commit": commit(), "code": code_hash(name)}
+        measured = data.get("measured")
+        if not isinstance(measured, dict) or "code" not in measured:
+            raise ValueError(f"{path} has no stamp of what it measured: run it again")
+        if measured["code"] != code_hash(name):
+            raise ValueError(
+                f"{path} measured the code of {measured.get('commit')}, and "
+                f"{', '.join(MEASURED[name])} changed since: run it again"
+            )
+        found.append((name, data))
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in found:
         (target / name).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        kept.append(name)
-    return kept
+    return [name for name, _ in found]
 
 
 def main(arguments: list[str]) -> int:
@@ -101,7 +121,11 @@ def main(arguments: list[str]) -> int:
     target = (
         Path(arguments[1]) if len(arguments) > 1 else ROOT / "benchmarks" / "results"
     )
-    kept = record(source, target)
+    try:
+        kept = record(source, target)
+    except ValueError as problem:
+        print(problem, file=sys.stderr)
+        return 1
     if not kept:
         print(f"no results files in {source}; run `make bench` first", file=sys.stderr)
         return 1
