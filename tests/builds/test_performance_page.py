@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import record  # noqa: E402  (benchmarks/record.py, which stamps the results)
+
 PAGE = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
 ENGINE = json.loads((ROOT / "benchmarks" / "results" / "engine.json").read_text())
 BUILD = json.loads((ROOT / "benchmarks" / "results" / "build.json").read_text())
 READABILITY = json.loads(
     (ROOT / "benchmarks" / "results" / "readability.json").read_text())
+BROWSER = json.loads((ROOT / "benchmarks" / "results" / "browser.json").read_text())
 
 
 def _time(seconds: float) -> str:
@@ -109,3 +114,22 @@ def test_the_cost_of_reading_is_the_recorded_one() -> None:
     text = " ".join(PAGE.split())
     assert (f"takes {summary['median']:.3f} of the time (from {summary['low']:.3f} "
             f"to {summary['high']:.3f} over") in text
+
+
+@pytest.mark.parametrize("name", sorted(record.MEASURED))
+def test_every_record_measured_the_code_as_it_is(name: str) -> None:
+    """The page quotes runs of the code in this tree: a results file stamped
+    with the hash of other code is stale."""
+    measured = json.loads((ROOT / "benchmarks" / "results" / name).read_text()).get(
+        "measured")
+    assert measured, f"benchmarks/results/{name} has no stamp: run `make bench-record`"
+    assert measured["code"] == record.code_hash(name), (
+        f"benchmarks/results/{name} measured the code of {measured['commit']}, and "
+        f"{', '.join(record.MEASURED[name])} changed since: run `make bench` on a "
+        "quiet machine, then `make bench-record`, and update docs/performance.md"
+    )
+
+
+def test_the_browser_run_printed_is_the_recorded_one() -> None:
+    for line in BROWSER["lines"]:
+        assert line in PAGE, f"the page lacks the recorded line:\n{line}"
