@@ -430,6 +430,11 @@ def test_axe_finds_nothing(browser: Browser, scheme: str) -> None:
     settle(tab, 1)
     tab.locator("summary", has_text="as a table").click()
     tab.locator(".mg-pg-table tbody tr").first.wait_for()
+    # The code panel's editor is checked too, with an error showing.
+    code = code_editor(tab)
+    type_after(code, "loss = data_loss + reg_loss", " +")
+    tab.keyboard.press("Control+Enter")
+    tab.locator("#mg-pg-code-error").filter(has_text="SyntaxError").wait_for()
     tab.add_script_tag(content=axe_script())
     violations = tab.evaluate(AXE_RUN)
     assert violations == [], violations
