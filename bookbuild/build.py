@@ -51,6 +51,7 @@ from bookbuild import (
     katex,
     notebooks,
     offline,
+    playground,
     provenance,
     pyodide_assets,
     runnable,
@@ -77,6 +78,10 @@ PRINT_PAGE = Path("print_page") / "index.html"
 #: Pages whose notebook link goes at the end rather than under the title:
 #: the home page leads with what the book is.
 _LINK_AT_END = {"index.md"}
+#: Where the Playground page holds its training step: the code of
+#: bookbuild/playground.py goes there at build time, so the page shows it
+#: before Python has started, and without JavaScript.
+STEP_CODE_MARKER = "<!-- playground: step code -->"
 
 
 class Book:
@@ -151,6 +156,7 @@ class Book:
             shift = len(chapter.text) - len(markdown)
             markdown = runnable.apply(chapter.text, edits, shift)
             markdown = _with_notebook_link(markdown, page, path)
+        markdown = markdown.replace(STEP_CODE_MARKER, html.escape(playground.STEP_CODE))
         try:
             return directives.expand(
                 markdown,

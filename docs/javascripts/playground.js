@@ -14,6 +14,7 @@
   const BOUNDARY_MS = 400; // a new boundary at most this long after the last
   const ANNOUNCE_MS = 5000; // speak the readout at most this often
   const STUCK_MS = 3000; // Reset ends a Python whose call runs longer
+  const EDITOR_KEYS = "Ctrl+Enter runs this code · Tab indents · Esc then Tab leaves the editor";
   const SVG = "http://www.w3.org/2000/svg";
 
   function colours(root) {
@@ -70,6 +71,12 @@
       this.announceTimer = null;
       this.bookCode = "";
       this.goodCode = "";
+      // The code panel's editor (the book's, run-editor.js): null until it
+      // loads, and for good if it cannot, when the textarea stays.
+      this.editor = null;
+      this.editorOpening = null;
+      this.codeSeen = false;
+      this.pythonBusy = true;
       this.gone = false;
       this.timings = { calls: 0, steps: 0, ms: 0, grids: 0 };
       root.hidden = false;
@@ -77,6 +84,7 @@
       this.scheme = new MutationObserver(() => this.repaint());
       this.scheme.observe(document.body, { attributeFilter: ["data-md-color-scheme"] });
       this.wire();
+      this.watchCodePanel();
       this.reset();
     }
 
@@ -124,8 +132,11 @@
       this.el.reset.addEventListener("click", () => this.reset());
       this.form.addEventListener("submit", (event) => event.preventDefault());
       this.form.addEventListener("change", (event) => this.changed(event.target));
-      this.el["apply-code"].addEventListener("click", () => this.applyCode(this.el.code.value));
-      // The keys of the book's block editor (run-editor.js).
+      this.el["apply-code"].addEventListener("click", () => this.applyCode(this.codeText()));
+      // A reader who reaches the textarea first gets the editor at once.
+      this.el.code.addEventListener("focus", () => this.openEditor(), { once: true });
+      // The textarea stands in when the editor cannot load: the same keys,
+      // except that Escape leaves at once.
       this.el.code.addEventListener("keydown", (event) => {
         const area = this.el.code;
         if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -140,7 +151,7 @@
         }
       });
       this.el["book-code"].addEventListener("click", () => {
-        this.el.code.value = this.bookCode;
+        this.setCodeText(this.bookCode);
         this.applyCode(this.bookCode);
       });
       this.el["show-gradients"].addEventListener("change", () => this.refreshNetwork());
@@ -213,7 +224,7 @@
       this.bookCode ||= answer.code;
       if (!this.goodCode) {
         this.goodCode = answer.code;
-        this.el.code.value = answer.code;
+        this.setCodeText(answer.code);
       } else if (this.goodCode !== answer.code) {
         // The reader's own code goes on after a reset.
         await this.applyCode(this.goodCode, true);
@@ -229,6 +240,8 @@
       if (!still && !this.playedOnce) {
         this.playedOnce = true;
         this.play();
+      } else {
+        this.pythonSettled();
       }
     }
 
@@ -312,6 +325,85 @@
 
     // ---- the reader's code
 
+    // The editor's bundle is loaded once the code panel is on screen (or
+    // near it) and Python has taken its first step, or is ready and not
+    // about to play: the page's cold start never waits for it.
+    watchCodePanel() {
+      if (!("IntersectionObserver" in window)) {
+        this.codeSeen = true;
+        return;
+      }
+      const watcher = new IntersectionObserver((entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        watcher.disconnect();
+        this.codeSeen = true;
+        if (!this.pythonBusy) this.openEditor();
+      }, { rootMargin: "0px 0px 200px 0px" });
+      watcher.observe(this.el["code-panel"]);
+    }
+
+    pythonSettled() {
+      if (!this.pythonBusy) return;
+      this.pythonBusy = false;
+      if (this.codeSeen) this.openEditor();
+    }
+
+    // Swaps the textarea for the book's code editor, keeping its text, its
+    // error and the focus. If the bundle cannot load, the textarea stays.
+    openEditor() {
+      this.editorOpening ??= (async () => {
+        let create;
+        try {
+          ({ create } = await window.mgRun.Editor.load());
+        } catch (error) {
+          console.warn("The code editor could not load; the plain text box stays.", error);
+          return;
+        }
+        const area = this.el.code;
+        const host = document.createElement("div");
+        host.className = "mg-pg-editor";
+        area.before(host);
+        this.editor = create(host, {
+          doc: area.value,
+          label: "The training step",
+          onRun: (text) => this.applyCode(text),
+          describedBy: "mg-pg-code-keys mg-pg-code-error",
+          lineNumbers: true,
+        });
+        // CodeMirror lets Tab leave after Escape only when Escape had nothing
+        // else to do: with a selection (the line of an error, say) Escape
+        // just collapses it, and the Tab after it would indent. The hint
+        // promises that Escape then Tab leaves, so Escape always allows it,
+        // for the same two seconds as CodeMirror's own.
+        const { view } = this.editor;
+        view.contentDOM.addEventListener("keydown", (event) => {
+          if (event.key === "Escape") view.setTabFocusMode(2000);
+        });
+        const invalid = area.getAttribute("aria-invalid");
+        if (invalid) this.editor.view.contentDOM.setAttribute("aria-invalid", invalid);
+        const focused = document.activeElement === area;
+        area.hidden = true;
+        this.el["code-keys"].textContent = EDITOR_KEYS;
+        if (focused) this.editor.focus();
+      })();
+      return this.editorOpening;
+    }
+
+    codeText() {
+      return this.editor ? this.editor.getValue() : this.el.code.value;
+    }
+
+    setCodeText(text) {
+      this.el.code.value = text;
+      if (this.editor) this.editor.setValue(text);
+    }
+
+    // The element that holds the code for assistive technology: the
+    // editor's text box, or the textarea.
+    codeField() {
+      return this.editor ? this.editor.view.contentDOM : this.el.code;
+    }
+
     async applyCode(source, quiet = false) {
       let answer;
       try {
@@ -331,7 +423,7 @@
 
     showCodeError(error, reverted) {
       const box = this.el["code-error"];
-      const code = this.el.code;
+      const code = this.codeField();
       if (!error) {
         box.textContent = "";
         code.removeAttribute("aria-invalid");
@@ -347,6 +439,14 @@
 
     // Marks the line of an error in the editor, without taking the focus.
     selectLine(line) {
+      if (this.editor) {
+        const { view } = this.editor;
+        const { doc } = view.state;
+        if (line < 1 || line > doc.lines) return;
+        const { from, to } = doc.line(line);
+        view.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
+        return;
+      }
       const lines = this.el.code.value.split("\n");
       const start = lines.slice(0, line - 1).reduce((n, text) => n + text.length + 1, 0);
       const end = start + (lines[line - 1] || "").length;
@@ -363,6 +463,7 @@
     }
 
     draw(answer) {
+      if (answer.losses.length) this.pythonSettled();
       this.losses.push(...answer.losses);
       this.accuracies.push(...answer.accuracies);
       this.state = { ...this.state, step: answer.step, weights: answer.weights };

@@ -18,6 +18,12 @@
   let editors = 0;
 
   class Editor {
+    // The bundle's module (create, editorOf), for a page that builds its
+    // own editor; it loads on the first call.
+    static load() {
+      return load();
+    }
+
     // `element` is the block; `onRun` runs it. Resolves once the editor is
     // on the page; rejects if the bundle could not load.
     static async open(element, code, { label, onRun }) {

@@ -19,6 +19,8 @@ import pytest
 from support import AXE_RUN, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, axe_script, serve
 from support.training import SECOND, reference_run
 
+from bookbuild import playground
+
 pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip(
@@ -167,15 +169,54 @@ def test_twenty_steps_in_the_page_are_cpythons(
     tab.context.close()
 
 
+#: The text of the editor that holds the element (the code panel's editor).
+EDITOR_TEXT = (
+    "async (e) => (await import('/assets/run/editor.js')).editorOf(e).getValue()"
+)
+#: The editor's selection, as [from, to].
+EDITOR_SELECTION = (
+    "async (e) => { const { view } = (await import('/assets/run/editor.js'))"
+    ".editorOf(e); const { from, to } = view.state.selection.main;"
+    " return [from, to]; }"
+)
+#: Puts the caret just after the first occurrence of a text and focuses the
+#: editor, as a click there would.
+CARET_AFTER = (
+    "async (e, text) => { const editor = (await import('/assets/run/editor.js'))"
+    ".editorOf(e); const at = editor.getValue().indexOf(text);"
+    " if (at < 0) throw new Error(`no ${text} in the editor`);"
+    " editor.view.dispatch({ selection: { anchor: at + text.length } });"
+    " editor.focus(); }"
+)
+
+
+def code_editor(tab: sync_api.Page) -> sync_api.Locator:
+    """The code panel's editor, once the panel is on screen and it loaded."""
+    panel = tab.locator("[data-mg-pg=code-panel]")
+    panel.scroll_into_view_if_needed()
+    content = panel.locator(".cm-editor .cm-content")
+    content.wait_for()
+    return content
+
+
+def type_after(editor: sync_api.Locator, text: str, typed: str) -> None:
+    """Types at the end of `text` in the editor, key by key."""
+    editor.evaluate(CARET_AFTER, text)
+    editor.page.keyboard.type(typed)
+
+
 def test_edited_code_runs_and_an_error_names_its_line(browser: Browser) -> None:
     tab = browser.tab()
     ready(tab)
     choose(tab, {"layers": [4], "points": 20})
-    code = tab.locator("textarea.mg-pg-code")
-    book = code.input_value()
-    broken = book.replace("    loss.backward()\n", "    loss.backward()\n    oops()\n")
+    code = code_editor(tab)
+    book = code.evaluate(EDITOR_TEXT)
+    type_after(code, "    loss.backward()", "\noops()")
+    broken = code.evaluate(EDITOR_TEXT)
+    assert broken == book.replace(
+        "    loss.backward()\n", "    loss.backward()\n    oops()\n"
+    )
     line = broken.splitlines().index("    oops()") + 1
-    code.fill(broken)
     tab.get_by_role("button", name="Run this code").click()
     tab.get_by_role("button", name="Step").click()
     error = tab.locator("#mg-pg-code-error")
@@ -189,12 +230,16 @@ def test_edited_code_runs_and_an_error_names_its_line(browser: Browser) -> None:
     tab.get_by_role("button", name="Step").click()
     settle(tab, 1)
     # A step twice as long, run from the keyboard: Ctrl+Enter in the editor.
-    doubled = book.replace("learning_rate * p.grad", "2 * learning_rate * p.grad")
-    code.fill(doubled)
-    code.press("Control+Enter")
+    tab.get_by_role("button", name="Back to the book's code").click()
     tab.locator("[data-mg-pg=state]").filter(has_text="next step runs").wait_for()
-    code.press("Escape")
-    assert tab.evaluate("() => document.activeElement.dataset.mgPg") == "apply-code"
+    assert code.get_attribute("aria-invalid") is None
+    type_after(code, "p.data -= ", "2 * ")
+    doubled = code.evaluate(EDITOR_TEXT)
+    assert doubled == book.replace(
+        "learning_rate * p.grad", "2 * learning_rate * p.grad"
+    )
+    # Calls to Python queue in order: the code is in place before the step.
+    tab.keyboard.press("Control+Enter")
     tab.get_by_role("button", name="Step").click()
     settle(tab, 2)
     assert error.inner_text() == ""
@@ -206,9 +251,13 @@ def test_reset_ends_code_that_never_finishes_a_step(browser: Browser) -> None:
     tab = browser.tab()
     ready(tab)
     choose(tab, {"layers": [4], "points": 20})
-    code = tab.locator("textarea.mg-pg-code")
-    book = code.input_value()
-    code.fill(book.replace("    net.zero_grad()\n", "    while True:\n        pass\n"))
+    code = code_editor(tab)
+    book = code.evaluate(EDITOR_TEXT)
+    type_after(code, "    net.zero_grad()", "\nwhile True:\npass")
+    endless = book.replace(
+        "    net.zero_grad()\n", "    net.zero_grad()\n    while True:\n        pass\n"
+    )
+    assert code.evaluate(EDITOR_TEXT) == endless
     tab.get_by_role("button", name="Run this code").click()
     tab.get_by_role("button", name="Step").click()
     tab.wait_for_timeout(3500)
@@ -218,6 +267,98 @@ def test_reset_ends_code_that_never_finishes_a_step(browser: Browser) -> None:
     tab.get_by_role("button", name="Step").click()
     settle(tab, 1)
     assert tab.evaluate("() => window.mgPlayground.goodCode") == book
+    tab.context.close()
+
+
+def test_the_code_panel_is_the_books_editor(browser: Browser) -> None:
+    settings = {"layers": [4], "points": 20}
+    tab = browser.tab()
+    ready(tab)
+    choose(tab, settings)
+    # The bundle waits until the panel is on screen: the cold start skips it.
+    loaded = (
+        "() => performance.getEntriesByType('resource')"
+        ".some((e) => e.name.endsWith('/assets/run/editor.js'))"
+    )
+    assert not tab.evaluate(loaded)
+    code = code_editor(tab)
+    assert tab.evaluate(loaded)
+    panel = tab.locator("[data-mg-pg=code-panel]")
+    assert panel.locator(".mg-code-editor .cm-lineNumbers").count() == 1
+    assert tab.locator("textarea.mg-pg-code").is_hidden()
+    assert code.get_attribute("aria-label") == "The training step"
+    assert "mg-pg-code-keys" in code.get_attribute("aria-describedby")
+    hint = tab.locator("#mg-pg-code-keys")
+    assert hint.is_visible() and "Esc then Tab" in hint.inner_text()
+    book = code.evaluate(EDITOR_TEXT)
+    # Half the learning rate, typed, and applied with Ctrl+Enter: the page's
+    # readout after two steps is the one of a run at half the rate.
+    type_after(code, "learning_rate = ", "0.5 * ")
+    tab.keyboard.press("Control+Enter")
+    tab.locator("[data-mg-pg=state]").filter(has_text="next step runs").wait_for()
+    step = tab.get_by_role("button", name="Step")
+    for n in (1, 2):
+        step.click()
+        settle(tab, n)
+    readout = tab.locator("[data-mg-pg=readout]").inner_text()
+
+    def shown(learning_rate: float) -> str:
+        losses, accuracies, _ = reference_run(
+            {**settings, "learning_rate": learning_rate}, 2
+        )
+        accuracy = round(accuracies[-1] * 100)
+        return f"Step 2 · loss {losses[-1]:.4f} · accuracy {accuracy}%"
+
+    assert shown(0.5) != shown(1.0)
+    assert readout == shown(0.5)
+    # A syntax error: the error names its line, and the editor selects it.
+    type_after(code, "loss = data_loss + reg_loss", " +")
+    edited = code.evaluate(EDITOR_TEXT)
+    lines = edited.splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.endswith("reg_loss +"))
+    tab.keyboard.press("Control+Enter")
+    error = tab.locator("#mg-pg-code-error")
+    error.filter(has_text="SyntaxError").wait_for()
+    assert error.inner_text().startswith(f"Line {line}: SyntaxError")
+    assert code.get_attribute("aria-invalid") == "true"
+    start = sum(len(text) + 1 for text in lines[: line - 1])
+    end = start + len(lines[line - 1])
+    assert code.evaluate(EDITOR_SELECTION) == [start, end]
+    # Escape then Tab leaves the editor for the next control.
+    tab.keyboard.press("Escape")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("() => document.activeElement.dataset.mgPg") == "apply-code"
+    # The reader's code stays in the editor through Reset.
+    tab.get_by_role("button", name="Reset").click()
+    settle(tab, 0)
+    assert code.evaluate(EDITOR_TEXT) == edited
+    tab.get_by_role("button", name="Back to the book's code").click()
+    tab.locator("[data-mg-pg=state]").filter(has_text="next step runs").wait_for()
+    assert code.evaluate(EDITOR_TEXT) == book
+    assert code.get_attribute("aria-invalid") is None
+    tab.context.close()
+
+
+def test_the_code_panel_keeps_its_textarea_without_the_editor(browser: Browser) -> None:
+    tab = browser.tab()
+    tab.route("**/assets/run/editor.js", lambda route: route.abort("failed"))
+    tab.reload(wait_until="load")
+    ready(tab)
+    tab.get_by_role("button", name="Step").click()
+    settle(tab, 1)
+    area = tab.locator("textarea.mg-pg-code")
+    area.scroll_into_view_if_needed()
+    area.focus()
+    tab.wait_for_timeout(500)
+    assert area.is_visible()
+    assert tab.locator("[data-mg-pg=code-panel] .cm-editor").count() == 0
+    area.press("Control+End")
+    area.type("# typed\n")
+    area.press("Control+Enter")
+    tab.locator("[data-mg-pg=state]").filter(has_text="next step runs").wait_for()
+    tab.get_by_role("button", name="Step").click()
+    settle(tab, 2)
+    assert tab.evaluate("() => window.mgPlayground.goodCode").endswith("# typed\n")
     tab.context.close()
 
 
@@ -289,6 +430,11 @@ def test_axe_finds_nothing(browser: Browser, scheme: str) -> None:
     settle(tab, 1)
     tab.locator("summary", has_text="as a table").click()
     tab.locator(".mg-pg-table tbody tr").first.wait_for()
+    # The code panel's editor is checked too, with an error showing.
+    code = code_editor(tab)
+    type_after(code, "loss = data_loss + reg_loss", " +")
+    tab.keyboard.press("Control+Enter")
+    tab.locator("#mg-pg-code-error").filter(has_text="SyntaxError").wait_for()
     tab.add_script_tag(content=axe_script())
     violations = tab.evaluate(AXE_RUN)
     assert violations == [], violations
@@ -337,6 +483,9 @@ def test_without_javascript_the_page_says_what_it_needs(browser: Browser) -> Non
     assert tab.locator(".mg-pg-noscript").is_visible()
     assert "needs JavaScript" in tab.locator(".mg-pg-noscript").inner_text()
     assert tab.locator("#mg-playground").is_hidden()
+    still = tab.locator("pre.mg-pg-still")
+    assert still.is_visible()
+    assert still.inner_text() == playground.STEP_CODE
     assert (
         tab.get_by_role("link", name="the loss curves of its training loop").count()
         == 1
