@@ -229,6 +229,14 @@ export function create(parent, options = {}) {
     parent,
     state: EditorState.create({ doc, extensions }),
   });
+  // CodeMirror lets Tab leave after Escape only when Escape had nothing else
+  // to do: with text selected (the line of an error, say) Escape collapses
+  // the selection, and the Tab after it would indent. Escape then Tab is the
+  // way out every editor of the book promises, so Escape always opens it,
+  // for CodeMirror's own two seconds.
+  view.contentDOM.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") view.setTabFocusMode(2000);
+  });
   const editor = {
     view,
     getValue: () => view.state.doc.toString(),

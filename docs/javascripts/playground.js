@@ -370,15 +370,6 @@
           describedBy: "mg-pg-code-keys mg-pg-code-error",
           lineNumbers: true,
         });
-        // CodeMirror lets Tab leave after Escape only when Escape had nothing
-        // else to do: with a selection (the line of an error, say) Escape
-        // just collapses it, and the Tab after it would indent. The hint
-        // promises that Escape then Tab leaves, so Escape always allows it,
-        // for the same two seconds as CodeMirror's own.
-        const { view } = this.editor;
-        view.contentDOM.addEventListener("keydown", (event) => {
-          if (event.key === "Escape") view.setTabFocusMode(2000);
-        });
         const invalid = area.getAttribute("aria-invalid");
         if (invalid) this.editor.view.contentDOM.setAttribute("aria-invalid", invalid);
         const focused = document.activeElement === area;

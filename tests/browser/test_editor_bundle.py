@@ -397,6 +397,19 @@ def test_tab_indents_and_escape_then_tab_leaves(visit: Visit) -> None:
 
 
 @chromium_test
+def test_escape_then_tab_leaves_with_text_selected(visit: Visit) -> None:
+    # CodeMirror's own Escape only collapses a selection (the line of an
+    # error, say); the book's editors promise that Tab leaves after it.
+    visit.content.click()
+    visit.page.keyboard.type("x = 1")
+    visit.page.keyboard.press("Shift+Home")
+    visit.page.keyboard.press("Escape")
+    visit.page.keyboard.press("Tab")
+    assert visit.focused_id() == "after"
+    assert visit.value() == "x = 1"
+
+
+@chromium_test
 def test_the_accessible_name_is_the_label(visit: Visit) -> None:
     textbox = visit.page.get_by_role("textbox", name=LABEL, exact=True)
     assert textbox.count() == 1
