@@ -532,13 +532,13 @@ def test_check_is_greyed_out_while_another_block_runs(session: Session) -> None:
     check_button = bar(tab, line).locator(".mg-run-check")
     check_button.wait_for()
     assert check_button.get_attribute("aria-disabled") is None
-    # A block above the exercise that sleeps long enough to be seen running.
+    # A block above the exercise that runs until the reader stops it.
     first = next(v for v in runnable.blocks(content.read(DOCS / CHAPTER_8)) if v.runs)
     edit = bar(tab, first.line).locator(".mg-run-edit")
     edit.click()
     editor = block(tab, first.line).locator(".cm-content")
     editor.wait_for()
-    editor.fill("import time\ntime.sleep(1.5)")
+    editor.fill("import time\nwhile True:\n    time.sleep(0.05)")
     bar(tab, first.line).locator(".mg-run-run").click()
     tab.wait_for_function(
         f"""() => document.querySelector('div.highlight[data-mg-line="{first.line}"]')
@@ -546,13 +546,16 @@ def test_check_is_greyed_out_while_another_block_runs(session: Session) -> None:
         timeout=RUN_TIMEOUT,
     )
     assert check_button.get_attribute("aria-disabled") == "true"
-    # Pressed anyway, it says what it waits for and starts nothing.
-    check_button.click()
+    # Pressed anyway (a browser still delivers the click; Playwright must be
+    # told to), it says what it waits for and starts nothing.
+    check_button.click(force=True)
     assert f"line {first.line} is running" in (
         bar(tab, line).locator(".mg-run-status").inner_text()
     )
-    assert wait_state(tab, first.line, "ok") == "ok"
+    bar(tab, first.line).locator(".mg-run-stop").click()
+    assert wait_state(tab, first.line, "stopped") == "stopped"
     assert check_button.get_attribute("aria-disabled") is None
+    bar(tab, first.line).locator(".mg-run-reset").click()
 
 
 def test_no_page_error_and_no_other_host(session: Session) -> None:
