@@ -11,11 +11,11 @@ at.
 from __future__ import annotations
 
 import doctest
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import nbformat
@@ -24,18 +24,18 @@ from support import (
     AXE_RUN,
     AXE_VERSION,
     BROWSER_MARKS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     INSPECT_OUTPUT,
     PAGE_FACTS,
     ROOT,
     SCREENSHOTS,
     TEXT_COLOURS,
+    Session,
     axe_script,
     contrast,
     flatten,
     foreign_in_scripts,
     is_chapter,
+    is_foreign,
     nav_sources,
     over,
     page_url,
@@ -58,6 +58,8 @@ SCREENSHOT_PAGES = {p for p in PAGES if is_chapter(p)} | {"how-to-read.md", "err
 #: allowance applies.
 MIN_CONTRAST = 4.5
 VIEWPORT = {"width": 1280, "height": 900}
+#: How long any wait in a tab may take, in ms.
+TIMEOUT = 15_000
 
 
 # ---- the browser and what each visit records --------------------------------
@@ -76,51 +78,41 @@ class Visit:
     violations: list[dict] = field(default_factory=list)
 
     def foreign(self, base: str) -> list[str]:
-        allowed = urlsplit(base).netloc
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in {"data", "blob", "about"}
-            and urlsplit(url).netloc != allowed
-        ]
+        return [url for url in self.requests if is_foreign(url, base)]
 
 
-class Browser:
+class Browser(Session):
     """One Chromium, one tab per colour scheme, each page visited once."""
 
     def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
-        self.base = base
+        super().__init__(playwright, base)
         self.axe = axe_script()
-        self.browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
         self.pages: dict[str, sync_api.Page] = {}
         self.current: dict[str, Visit | None] = {}
         self.in_flight: dict[str, set] = {}
         self.last_activity: dict[str, float] = {}
         self.visits: dict[tuple[str, str], Visit] = {}
         for scheme in SCHEMES:
-            context = self.new_context(
-                color_scheme=scheme,
+            # The sitemap as built: a link loads a whole page, never one
+            # Material swaps in, so each Visit records one document's load.
+            context = self.context(
+                scheme,
+                sitemap=False,
                 permissions=["clipboard-read", "clipboard-write"],
                 accept_downloads=True,
             )
             self.pages[scheme] = self._watch(context.new_page(), scheme)
             self.current[scheme] = None
 
-    def new_context(self, **options: object) -> sync_api.BrowserContext:
-        """A context that never reaches past the local server.
-
-        A request for any other host is still seen (and fails the test that
-        checks for it) but is aborted, so the suite never goes online.
-        """
-        context = self.browser.new_context(viewport=VIEWPORT, **options)
-        context.set_default_timeout(15_000)
-        context.route(
-            lambda url: not url.startswith(self.base),
-            lambda route: route.abort("blockedbyclient"),
+    def context(self, scheme: str = "light", **options: Any) -> sync_api.BrowserContext:
+        """A context of the session's, with this module's window and patience."""
+        return super().context(
+            scheme,
+            width=VIEWPORT["width"],
+            height=VIEWPORT["height"],
+            timeout=TIMEOUT,
+            **options,
         )
-        return context
 
     def _watch(self, page: sync_api.Page, scheme: str) -> sync_api.Page:
         def record(kind: str) -> Callable:
@@ -219,9 +211,6 @@ class Browser:
         if page.url != self.base + page_url(source):
             self.open(source, scheme)
         return page
-
-    def close(self) -> None:
-        self.browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -526,7 +515,7 @@ def test_palette_toggle_switches_scheme_and_graphs_follow(
     browser: Browser, site_url: str
 ) -> None:
     # A context of its own: the choice is stored and would outlive the test.
-    context = browser.new_context(color_scheme="light")
+    context = browser.context("light")
     try:
         page = context.new_page()
         page.goto(site_url + page_url("how-to-read.md"), wait_until="networkidle")
@@ -666,18 +655,11 @@ def test_a_graph_opens_and_closes_from_the_keyboard(browser: Browser) -> None:
 def test_graph_zoom_works_after_instant_navigation(
     browser: Browser, site_url: str
 ) -> None:
-    # Material navigates in place only to addresses its sitemap lists, and
-    # the sitemap names the address the site was built for. Served from
-    # another port here, the page is told where it really is.
-    context = browser.new_context()
+    # Material navigates in place only to addresses its sitemap lists; a
+    # context of the session's serves the sitemap as if built for this host.
+    context = browser.context()
     try:
         page = context.new_page()
-
-        def sitemap(route: sync_api.Route) -> None:
-            body = route.fetch().text()
-            route.fulfill(body=re.sub(r"https?://[^/<]+/", site_url, body))
-
-        page.route("**/sitemap.xml", sitemap)
         page.goto(site_url + page_url("how-to-read.md"), wait_until="networkidle")
         page.evaluate("window.mgSamePage = true")
         for target in ("chapters/04-a-neuron.md", TALL_GRAPH_PAGE):

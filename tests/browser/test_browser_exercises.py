@@ -29,6 +29,7 @@ from support import (
     AXE_RUN,
     BROWSER_MARKS,
     ROOT,
+    Session,
     axe_script,
     nav_sources,
     page_url,
@@ -36,7 +37,6 @@ from support import (
 )
 from test_browser_run import (
     RUN_TIMEOUT,
-    Session,
     bar,
     block,
     editor_text,
@@ -99,12 +99,8 @@ def expected(source: str, name: str, code: str) -> dict:
 def session(
     built_site: Path, playwright_driver: sync_api.Playwright
 ) -> Iterator[Session]:
-    with serve(built_site) as base:
-        browser = Session(playwright_driver, base)
-        try:
-            yield browser
-        finally:
-            browser.browser.close()
+    with serve(built_site) as base, Session(playwright_driver, base) as browser:
+        yield browser
 
 
 @pytest.fixture(autouse=True)

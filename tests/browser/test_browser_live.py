@@ -15,15 +15,13 @@ import re
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from support import (
     AXE_RUN,
     BROWSER_MARKS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
+    Session,
     axe_script,
     page_url,
     serve,
@@ -153,47 +151,20 @@ def site(request: pytest.FixtureRequest) -> Path:
     return request.getfixturevalue("built_site")
 
 
-class Browser:
-    def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
-        self.base = base
-        self.browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-
-    def open(
-        self,
-        source: str,
-        scheme: str = "light",
-        width: int = 1280,
-        motion: str = "no-preference",
-    ) -> sync_api.Page:
-        context = self.browser.new_context(
-            viewport={"width": width, "height": 900},
-            color_scheme=scheme,
-            reduced_motion=motion,
-        )
-        context.set_default_timeout(30_000)
-        context.route(
-            lambda url: not url.startswith(self.base),
-            lambda route: route.abort("blockedbyclient"),
-        )
-        context.on("request", lambda request: self.requests.append(request.url))
-        tab = context.new_page()
-        tab.on("pageerror", lambda error: self.errors.append(str(error)))
-        tab.goto(self.base + page_url(source), wait_until="load")
-        return tab
+def open_page(
+    browser: Session, source: str, scheme: str = "light", **options: object
+) -> sync_api.Page:
+    """The page built from `source` in a context of its own (`options` are
+    `Session.context`'s), which the test closes."""
+    tab = browser.context(scheme, **options).new_page()
+    tab.goto(browser.base + page_url(source), wait_until="load")
+    return tab
 
 
 @pytest.fixture(scope="module")
-def browser(site: Path, playwright_driver: sync_api.Playwright) -> Iterator[Browser]:
-    with serve(site) as base:
-        opened = Browser(playwright_driver, base)
-        try:
-            yield opened
-        finally:
-            opened.browser.close()
+def browser(site: Path, playwright_driver: sync_api.Playwright) -> Iterator[Session]:
+    with serve(site) as base, Session(playwright_driver, base) as opened:
+        yield opened
 
 
 def make_live(tab: sync_api.Page, line: int) -> sync_api.Locator:
@@ -250,9 +221,9 @@ def close(page_number: float, exact: float) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))
-def test_live_graph_numbers_are_micrograds(browser: Browser, name: str) -> None:
+def test_live_graph_numbers_are_micrograds(browser: Session, name: str) -> None:
     chapter, (snippet, nth), drawing, leaves, settings, expected_for = GRAPHS[name]
-    tab = browser.open(chapter)
+    tab = open_page(browser, chapter)
     view = make_live(tab, line_of(chapter, snippet, nth))
     figure = view.locator(".mg-lg-figure-set").nth(drawing)
     for setting in settings:
@@ -275,9 +246,9 @@ def test_live_graph_numbers_are_micrograds(browser: Browser, name: str) -> None:
     tab.context.close()
 
 
-def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Browser) -> None:
+def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Session) -> None:
     chapter = "chapters/05-backward-rules.md"
-    tab = browser.open(chapter)
+    tab = open_page(browser, chapter)
     view = make_live(tab, line_of(chapter, 'draw_dot(o, rankdir="TB")'))
     figure = view.locator(".mg-lg-figure-set")
     slider = figure.get_by_role("slider", name="w1", exact=True)
@@ -330,9 +301,9 @@ def test_chapter_5_drag_w1_read_a_node_and_step_through(browser: Browser) -> Non
     tab.context.close()
 
 
-def test_chapter_5_steps_replace_the_six_tabs(browser: Browser) -> None:
+def test_chapter_5_steps_replace_the_six_tabs(browser: Session) -> None:
     chapter = "chapters/05-backward-rules.md"
-    tab = browser.open(chapter)
+    tab = open_page(browser, chapter)
     line = line_of(chapter, "steps = {}")
     tabs = tab.locator(f'div.highlight[data-mg-line="{line}"] ~ .tabbed-set').first
     assert tabs.is_visible()
@@ -342,9 +313,9 @@ def test_chapter_5_steps_replace_the_six_tabs(browser: Browser) -> None:
     tab.context.close()
 
 
-def test_chapter_7_steps_assign_and_add_side_by_side(browser: Browser) -> None:
+def test_chapter_7_steps_assign_and_add_side_by_side(browser: Session) -> None:
     chapter = "chapters/07-gradients-add-up.md"
-    tab = browser.open(chapter)
+    tab = open_page(browser, chapter)
     view = make_live(tab, line_of(chapter, 'draw_dot(f, rankdir="TB")'))
     captions = view.locator(".mg-lg-graph-box figcaption").all_inner_texts()
     assert captions == [
@@ -369,9 +340,9 @@ def test_chapter_7_steps_assign_and_add_side_by_side(browser: Browser) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_in_a_live_graph(browser: Browser, scheme: str) -> None:
+def test_axe_finds_nothing_in_a_live_graph(browser: Session, scheme: str) -> None:
     chapter = "chapters/08-more-operations.md"
-    tab = browser.open(chapter, scheme)
+    tab = open_page(browser, chapter, scheme)
     view = make_live(tab, line_of(chapter, "tanh from parts"))
     view.locator("g.node[data-mg-node]").first.focus()
     tab.keyboard.press("Enter")
@@ -381,9 +352,9 @@ def test_axe_finds_nothing_in_a_live_graph(browser: Browser, scheme: str) -> Non
     tab.context.close()
 
 
-def test_phone_width_puts_the_controls_under_the_graph(browser: Browser) -> None:
+def test_phone_width_puts_the_controls_under_the_graph(browser: Session) -> None:
     chapter = "chapters/05-backward-rules.md"
-    tab = browser.open(chapter, width=390)
+    tab = open_page(browser, chapter, width=390)
     view = make_live(tab, line_of(chapter, 'draw_dot(o, rankdir="TB")'))
     graph = view.locator(".mg-lg-graphs").bounding_box()
     panel = view.locator(".mg-lg-panel").bounding_box()
@@ -393,9 +364,9 @@ def test_phone_width_puts_the_controls_under_the_graph(browser: Browser) -> None
     tab.context.close()
 
 
-def test_reduced_motion_has_no_play(browser: Browser) -> None:
+def test_reduced_motion_has_no_play(browser: Session) -> None:
     chapter = "chapters/05-backward-rules.md"
-    tab = browser.open(chapter, motion="reduce")
+    tab = open_page(browser, chapter, motion="reduce")
     view = make_live(tab, line_of(chapter, 'draw_dot(o, rankdir="TB")'))
     assert view.get_by_role("button", name=re.compile("^Play")).count() == 0
     assert view.get_by_role("button", name=re.compile("^Step")).count() == 1
@@ -404,11 +375,11 @@ def test_reduced_motion_has_no_play(browser: Browser) -> None:
     tab.context.close()
 
 
-def test_slider_to_redrawn_graph_on_a_warm_page(browser: Browser) -> None:
+def test_slider_to_redrawn_graph_on_a_warm_page(browser: Session) -> None:
     # The time is printed for the record; the bound only catches a run that
     # has gone badly wrong (the machine may be shared).
     chapter = "chapters/05-backward-rules.md"
-    tab = browser.open(chapter)
+    tab = open_page(browser, chapter)
     view = make_live(tab, line_of(chapter, 'draw_dot(o, rankdir="TB")'))
     figure = view.locator(".mg-lg-figure-set")
     times = []
@@ -421,13 +392,6 @@ def test_slider_to_redrawn_graph_on_a_warm_page(browser: Browser) -> None:
     tab.context.close()
 
 
-def test_no_page_error_and_no_other_host(browser: Browser) -> None:
-    allowed = urlsplit(browser.base).netloc
-    foreign = [
-        url
-        for url in browser.requests
-        if urlsplit(url).scheme not in {"data", "blob", "about"}
-        and urlsplit(url).netloc != allowed
-    ]
-    assert foreign == []
+def test_no_page_error_and_no_other_host(browser: Session) -> None:
+    assert browser.foreign() == []
     assert browser.errors == []

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from support import AXE_RUN, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, axe_script, serve
+from support import AXE_RUN, BROWSER_MARKS, Session, axe_script, serve
 from support.training import SECOND, reference_run
 
 from bookbuild import playground
@@ -50,15 +49,7 @@ new PerformanceObserver((list) => {
 """
 
 
-class Browser:
-    def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
-        self.base = base
-        self.browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-
+class Browser(Session):
     def tab(
         self,
         scheme: str = "light",
@@ -66,44 +57,21 @@ class Browser:
         width: int = 1280,
         javascript: bool = True,
     ) -> sync_api.Page:
-        context = self.browser.new_context(
-            viewport={"width": width, "height": 900},
-            color_scheme=scheme,
-            reduced_motion=motion,
-            java_script_enabled=javascript,
+        context = self.context(
+            scheme, width=width, motion=motion, java_script_enabled=javascript
         )
-        context.set_default_timeout(30_000)
-        context.route(
-            lambda url: not url.startswith(self.base),
-            lambda route: route.abort("blockedbyclient"),
-        )
-        context.on("request", lambda request: self.requests.append(request.url))
         context.add_init_script(LONG_TASKS)
         tab = context.new_page()
-        tab.on("pageerror", lambda error: self.errors.append(str(error)))
         tab.goto(self.base + PAGE, wait_until="load")
         return tab
-
-    def foreign(self) -> list[str]:
-        allowed = urlsplit(self.base).netloc
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in {"data", "blob", "about"}
-            and urlsplit(url).netloc != allowed
-        ]
 
 
 @pytest.fixture(scope="module")
 def browser(
     built_site: Path, playwright_driver: sync_api.Playwright
 ) -> Iterator[Browser]:
-    with serve(built_site) as base:
-        opened = Browser(playwright_driver, base)
-        try:
-            yield opened
-        finally:
-            opened.browser.close()
+    with serve(built_site) as base, Browser(playwright_driver, base) as opened:
+        yield opened
 
 
 def ready(tab: sync_api.Page) -> None:

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from support import (
     BROWSER_MARKS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    Session,
     is_chapter,
     nav_sources,
     page_url,
@@ -102,31 +101,17 @@ WIDE_TABLES = """
 @pytest.fixture(scope="module")
 def browser(
     built_site: Path, playwright_driver: sync_api.Playwright
-) -> Iterator[tuple[sync_api.Browser, str]]:
-    with serve(built_site) as base:
-        launched = playwright_driver.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched, base
-        finally:
-            launched.close()
+) -> Iterator[Session]:
+    with serve(built_site) as base, Session(playwright_driver, base) as opened:
+        yield opened
 
 
 def open_page(
-    browser: tuple[sync_api.Browser, str], source: str, size: str, scheme: str = "light"
+    browser: Session, source: str, size: str, scheme: str = "light"
 ) -> sync_api.Page:
-    launched, base = browser
     width, height = WIDTHS[size]
-    context = launched.new_context(
-        viewport={"width": width, "height": height}, color_scheme=scheme
-    )
-    context.route(
-        lambda url: not url.startswith(base),
-        lambda route: route.abort("blockedbyclient"),
-    )
-    tab = context.new_page()
-    tab.goto(base + page_url(source), wait_until="load")
+    tab = browser.context(scheme, width=width, height=height).new_page()
+    tab.goto(browser.base + page_url(source), wait_until="load")
     return tab
 
 
@@ -134,9 +119,7 @@ CHAPTERS = [source for source in nav_sources() if is_chapter(source)]
 
 
 @pytest.mark.parametrize("size", WIDTHS)
-def test_graph_text_is_readable_on_every_chapter(
-    browser: tuple[sync_api.Browser, str], size: str
-) -> None:
+def test_graph_text_is_readable_on_every_chapter(browser: Session, size: str) -> None:
     too_small = []
     measured = 0
     for source in CHAPTERS:
@@ -153,9 +136,7 @@ def test_graph_text_is_readable_on_every_chapter(
 
 
 @pytest.mark.parametrize("size", WIDTHS)
-def test_performance_tables_stay_in_the_column(
-    browser: tuple[sync_api.Browser, str], size: str
-) -> None:
+def test_performance_tables_stay_in_the_column(browser: Session, size: str) -> None:
     tab = open_page(browser, "performance.md", size)
     try:
         tables = tab.evaluate(WIDE_TABLES)

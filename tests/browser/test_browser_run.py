@@ -14,21 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from support import (
     AXE_RUN,
     BROWSER_MARKS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     SCREENSHOTS,
+    Session,
     axe_script,
     contrast,
     flatten,
     over,
-    page_url,
     parse_colour,
     serve,
 )
@@ -59,69 +56,12 @@ def verdicts(source: str) -> list[runnable.Verdict]:
     return runnable.blocks(content.read(DOCS / source))
 
 
-class Session:
-    """One Chromium tab per colour scheme, every request recorded."""
-
-    def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
-        self.base = base
-        self.browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.tabs: dict[str, sync_api.Page] = {}
-        for scheme in ("light", "dark"):
-            context = self.browser.new_context(
-                viewport={"width": 1280, "height": 900}, color_scheme=scheme
-            )
-            context.set_default_timeout(30_000)
-            context.route(
-                lambda url: not url.startswith(self.base),
-                lambda route: route.abort("blockedbyclient"),
-            )
-            context.route("**/sitemap.xml", self._sitemap_here)
-            # Requests a worker makes are seen by the context, not the page.
-            context.on("request", lambda request: self.requests.append(request.url))
-            tab = context.new_page()
-            tab.on("pageerror", lambda error: self.errors.append(str(error)))
-            self.tabs[scheme] = tab
-
-    def _sitemap_here(self, route: sync_api.Route) -> None:
-        """The sitemap, as if the site were built for this server.
-
-        Material navigates instantly only to pages its sitemap lists under
-        the page's own origin; the site is built for site_url (as `make
-        serve` and the published site are), the tests serve it elsewhere.
-        """
-        response = route.fetch()
-        body = re.sub(r"<loc>https?://[^/<]+/", f"<loc>{self.base}", response.text())
-        route.fulfill(response=response, body=body)
-
-    def open(self, source: str, scheme: str = "light") -> sync_api.Page:
-        tab = self.tabs[scheme]
-        tab.goto(self.base + page_url(source), wait_until="load")
-        return tab
-
-    def foreign(self) -> list[str]:
-        allowed = urlsplit(self.base).netloc
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in {"data", "blob", "about"}
-            and urlsplit(url).netloc != allowed
-        ]
-
-
 @pytest.fixture(scope="module")
 def session(
     built_site: Path, playwright_driver: sync_api.Playwright
 ) -> Iterator[Session]:
-    with serve(built_site) as base:
-        browser = Session(playwright_driver, base)
-        try:
-            yield browser
-        finally:
-            browser.browser.close()
+    with serve(built_site) as base, Session(playwright_driver, base) as browser:
+        yield browser
 
 
 def block(tab: sync_api.Page, line: int) -> sync_api.Locator:

@@ -26,10 +26,9 @@ import pytest
 from support import (
     AXE_VERSION,
     BROWSER_MARKS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     HOOKS,
     ROOT,
+    Session,
     axe_script,
     contrast,
     parse_colour,
@@ -285,36 +284,34 @@ def page_base(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def chromium(playwright_driver: object) -> Iterator[object]:
+def chromium(playwright_driver: object, page_base: str) -> Iterator[Session]:
     # The session's one Playwright (tests/conftest.py): its sync API cannot be
     # started twice at once.
-    browser = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
+    with Session(playwright_driver, page_base) as browser:
+        yield browser
 
 
 class Visit:
-    """One page with a ready editor; every request it made is kept."""
+    """One page with a ready editor, in a context of its own; what it asked
+    for and what broke are its part of the session's records."""
 
-    def __init__(self, chromium: object, base: str, scheme: str = "default") -> None:
-        self.base = base
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context = chromium.new_context(viewport={"width": 900, "height": 700})
-        self.context.set_default_timeout(15_000)
-        # Anything for another host is seen, then aborted.
-        self.context.route(
-            lambda url: not url.startswith(base),
-            lambda route: route.abort("blockedbyclient"),
-        )
+    def __init__(self, chromium: Session, scheme: str = "default") -> None:
+        self.session = chromium
+        self.first_request = len(chromium.requests)
+        self.first_error = len(chromium.errors)
+        self.context = chromium.context(width=900, height=700, timeout=15_000)
         self.page = self.context.new_page()
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(f"{base}index.html?scheme={scheme}")
+        self.page.goto(f"{chromium.base}index.html?scheme={scheme}")
         self.page.wait_for_function("window.editor !== undefined")
         self.content = self.page.locator(".cm-content")
+
+    @property
+    def requests(self) -> list[str]:
+        return self.session.requests[self.first_request :]
+
+    @property
+    def errors(self) -> list[str]:
+        return self.session.errors[self.first_error :]
 
     def value(self) -> str:
         return self.page.evaluate("window.editor.getValue()")
@@ -330,8 +327,8 @@ class Visit:
 
 
 @pytest.fixture
-def visit(chromium: object, page_base: str) -> Iterator[Visit]:
-    opened = Visit(chromium, page_base)
+def visit(chromium: Session) -> Iterator[Visit]:
+    opened = Visit(chromium)
     yield opened
     opened.close()
     assert opened.errors == []
@@ -529,9 +526,9 @@ async () => {
 @chromium_test
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_highlighting_uses_material_colours_readably(
-    chromium: object, page_base: str, scheme: str
+    chromium: Session, scheme: str
 ) -> None:
-    visit = Visit(chromium, page_base, SCHEMES[scheme])
+    visit = Visit(chromium, SCHEMES[scheme])
     try:
         visit.page.evaluate("(text) => window.editor.setValue(text)", SAMPLE)
         # The cursor after a closing bracket: the pair is outlined too.
@@ -580,10 +577,10 @@ def test_highlighting_uses_material_colours_readably(
 
 
 @chromium_test
-def test_dark_and_light_differ(chromium: object, page_base: str) -> None:
+def test_dark_and_light_differ(chromium: Session) -> None:
     colours = {}
     for scheme, name in SCHEMES.items():
-        visit = Visit(chromium, page_base, name)
+        visit = Visit(chromium, name)
         try:
             colours[scheme] = visit.page.evaluate(
                 "getComputedStyle(document.querySelector('.cm-editor')).backgroundColor"
@@ -593,12 +590,12 @@ def test_dark_and_light_differ(chromium: object, page_base: str) -> None:
     assert colours["light"] != colours["dark"]
 
 
-def startup_times(chromium: object, base: str, runs: int) -> list[float]:
+def startup_times(chromium: Session, runs: int) -> list[float]:
     """Milliseconds from starting to load the bundle to a usable editor, each
     in a new browser context (an empty cache, as on a reader's first edit)."""
     times = []
     for _ in range(runs):
-        visit = Visit(chromium, base)
+        visit = Visit(chromium)
         try:
             times.append(visit.page.evaluate("window.startup"))
             visit.content.click()
@@ -611,13 +608,13 @@ def startup_times(chromium: object, base: str, runs: int) -> list[float]:
 
 @chromium_test
 def test_starts_quickly_and_asks_no_other_host(
-    chromium: object, page_base: str
+    chromium: Session, page_base: str
 ) -> None:
-    times = startup_times(chromium, page_base, runs=5)
+    times = startup_times(chromium, runs=5)
     # Generous for a busy two-core machine; measured figures are in
     # CONTRIBUTING.md.
     assert statistics.median(times) < 1500, times
-    visit = Visit(chromium, page_base)
+    visit = Visit(chromium)
     try:
         allowed = urlsplit(page_base).netloc
         assert [u for u in visit.requests if urlsplit(u).netloc != allowed] == []

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, serve
+from support import BROWSER_MARKS, Session, serve
 
 pytestmark = BROWSER_MARKS
 sync_api = pytest.importorskip(
@@ -32,41 +32,32 @@ def outputs_in(html: str) -> int:
 def printed(
     built_site: Path, playwright_driver: sync_api.Playwright
 ) -> Iterator[tuple[dict, bytes]]:
-    with serve(built_site) as base:
-        browser = playwright_driver.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+    with serve(built_site) as base, Session(playwright_driver, base) as browser:
+        # Playwright's own window, as a tab of a bare browser has.
+        tab = browser.context(width=1280, height=720).new_page()
+        tab.emulate_media(media="print")
+        tab.goto(base + PRINT_PAGE, wait_until="networkidle", timeout=120_000)
+        tab.wait_for_function(
+            "document.querySelectorAll('.arithmatex').length > 0 && "
+            "[...document.querySelectorAll('.arithmatex')]"
+            ".every(e => e.querySelector('.katex'))",
+            timeout=60_000,
         )
-        try:
-            tab = browser.new_page()
-            tab.route(
-                lambda url: not url.startswith(base),
-                lambda route: route.abort("blockedbyclient"),
-            )
-            tab.emulate_media(media="print")
-            tab.goto(base + PRINT_PAGE, wait_until="networkidle", timeout=120_000)
-            tab.wait_for_function(
-                "document.querySelectorAll('.arithmatex').length > 0 && "
-                "[...document.querySelectorAll('.arithmatex')]"
-                ".every(e => e.querySelector('.katex'))",
-                timeout=60_000,
-            )
-            facts = tab.evaluate(
-                """() => ({
-                  outputs: document.querySelectorAll('.mg-output svg').length,
-                  formulas: document.querySelectorAll('.arithmatex').length,
-                  typeset: document.querySelectorAll('.arithmatex .katex').length,
-                  rawLatex: /\\\\\\(|\\\\\\[|\\\\frac/.test(
-                      document.querySelector('article, .md-content').innerText),
-                  visibleControls: [...document.querySelectorAll(
-                      '.mg-run-bar, .mg-run-note')].filter(
-                      e => e.getClientRects().length).length,
-                  chapters: [...document.querySelectorAll('h1')].map(
-                      h => h.textContent.trim()),
-                })"""
-            )
-            yield facts, tab.pdf(format="A4", print_background=True)
-        finally:
-            browser.close()
+        facts = tab.evaluate(
+            """() => ({
+              outputs: document.querySelectorAll('.mg-output svg').length,
+              formulas: document.querySelectorAll('.arithmatex').length,
+              typeset: document.querySelectorAll('.arithmatex .katex').length,
+              rawLatex: /\\\\\\(|\\\\\\[|\\\\frac/.test(
+                  document.querySelector('article, .md-content').innerText),
+              visibleControls: [...document.querySelectorAll(
+                  '.mg-run-bar, .mg-run-note')].filter(
+                  e => e.getClientRects().length).length,
+              chapters: [...document.querySelectorAll('h1')].map(
+                  h => h.textContent.trim()),
+            })"""
+        )
+        yield facts, tab.pdf(format="A4", print_background=True)
 
 
 def test_the_book_prints_every_drawing_its_chapters_show(

@@ -5,8 +5,9 @@
   them), and processes read from /proc;
 * `support.site`: the pages of the nav, a build of the site, a local
   server for it, and a throwaway book that uses the book's hooks;
-* `support.browser`: Debian's Chromium, the scripts a page runs to report
-  on its graphs, and axe-core (fetched once, pinned);
+* `support.browser`: Debian's Chromium and a `Session` of it that reaches
+  only the local server, the scripts a page runs to report on its graphs,
+  and axe-core (fetched once, pinned);
 * `support.colours`: WCAG contrast arithmetic.
 
 Everything is also importable from `support` itself.
@@ -24,8 +25,11 @@ from support.browser import (
     PAGE_FACTS,
     SCREENSHOTS,
     TEXT_COLOURS,
+    Session,
     axe_script,
     foreign_in_scripts,
+    is_foreign,
+    launch,
 )
 from support.colours import (
     RGBA,
@@ -77,6 +81,9 @@ __all__ = [
     "SCREENSHOTS",
     "CHROMIUM",
     "BROWSER_MARKS",
+    "launch",
+    "Session",
+    "is_foreign",
     "INSPECT_OUTPUT",
     "TEXT_COLOURS",
     "PAGE_FACTS",

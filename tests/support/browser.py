@@ -1,5 +1,5 @@
-"""Debian's Chromium for the browser tests, the scripts they run in a page,
-and axe-core, the accessibility checker."""
+"""Debian's Chromium for the browser tests, kept to the local server, the
+scripts they run in a page, and axe-core, the accessibility checker."""
 
 from __future__ import annotations
 
@@ -12,12 +12,18 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import pytest
 
 from support.commands import run_bounded
 from support.paths import ROOT
+from support.site import page_url
+
+if TYPE_CHECKING:
+    from playwright import sync_api
 
 #: Flags for Debian's Chromium: no sandbox (containers), and nothing that
 #: would make the browser itself talk to any host.
@@ -49,6 +55,116 @@ BROWSER_MARKS = [
     ),
 ]
 
+
+
+def launch(playwright: sync_api.Playwright) -> sync_api.Browser:
+    """Debian's Chromium, headless, with CHROMIUM_ARGS."""
+    if CHROMIUM is None:
+        raise RuntimeError(
+            "no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)"
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def is_foreign(url: str, base: str) -> bool:
+    """Whether `url` goes to another host than `base` (data:, blob: and
+    about: addresses go nowhere)."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme not in {"data", "blob", "about"}
+        and parts.netloc != urlsplit(base).netloc
+    )
+
+
+class Session:
+    """One Chromium whose contexts reach nothing but the server at `base`.
+
+    Every context it opens aborts a request for any other host (the request
+    is still recorded, so `foreign()` names it and the test that checks
+    fails) and serves the sitemap as if the site were built for `base`.
+    Requests and uncaught page errors of all its contexts are recorded in
+    `requests` and `errors`. `open` keeps one tab per colour scheme for
+    tests that go from page to page; `context` makes a fresh one.
+    """
+
+    def __init__(self, playwright: sync_api.Playwright, base: str) -> None:
+        self.base = base
+        self.browser = launch(playwright)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.tabs: dict[str, sync_api.Page] = {}
+
+    def context(
+        self,
+        scheme: str = "light",
+        *,
+        width: int = 1280,
+        height: int = 900,
+        motion: str = "no-preference",
+        timeout: float = 30_000,
+        sitemap: bool = True,
+        **options: Any,
+    ) -> sync_api.BrowserContext:
+        """A new context in colour `scheme`, with a `width` x `height`
+        window, reduced `motion` or not, and `timeout` ms for every wait.
+        `sitemap=False` keeps the sitemap as built, so that a link loads a
+        whole page instead of Material's navigation in place. Further
+        `options` go to Playwright's `new_context`."""
+        context = self.browser.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme=scheme,
+            reduced_motion=motion,
+            **options,
+        )
+        context.set_default_timeout(timeout)
+        context.route(
+            lambda url: not url.startswith(self.base),
+            lambda route: route.abort("blockedbyclient"),
+        )
+        if sitemap:
+            context.route("**/sitemap.xml", self._sitemap_here)
+        # Requests a worker makes are seen by the context, not the page.
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on("weberror", lambda error: self.errors.append(str(error.error)))
+        return context
+
+    def _sitemap_here(self, route: sync_api.Route) -> None:
+        """The sitemap, as if the site were built for this server.
+
+        Material navigates instantly only to pages its sitemap lists under
+        the page's own origin; the site is built for site_url (as `make
+        serve` and the published site are), the tests serve it elsewhere.
+        """
+        response = route.fetch()
+        body = re.sub(r"<loc>https?://[^/<]+/", f"<loc>{self.base}", response.text())
+        route.fulfill(response=response, body=body)
+
+    def open(self, source: str, scheme: str = "light") -> sync_api.Page:
+        """The kept tab of `scheme` (made on first use), showing the page
+        built from `source`."""
+        if scheme not in self.tabs:
+            self.tabs[scheme] = self.context(scheme).new_page()
+        tab = self.tabs[scheme]
+        tab.goto(self.base + page_url(source), wait_until="load")
+        return tab
+
+    def foreign(self) -> list[str]:
+        """Every recorded request for another host."""
+        return [url for url in self.requests if is_foreign(url, self.base)]
+
+    def close(self) -> None:
+        self.browser.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 #: Makes the n-th rendered output visible (opens the admonitions around it,
