@@ -50,7 +50,6 @@ import argparse
 import gzip
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -63,7 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import record  # noqa: E402
-from support import CHROMIUM_ARGS, cpu_seconds, descendants, serve  # noqa: E402
+from support import CHROMIUM, Session, cpu_seconds, descendants, serve  # noqa: E402
 
 MAX_FIRST_CPU = 5.0
 MAX_RERUN_MS = 50.0
@@ -72,7 +71,6 @@ MAX_CHECK_MS = 300.0
 MAX_NEXT_PAGE_MS = 1000.0
 MAX_EDITOR_KB = 150.0
 EDITOR_BUNDLE = "assets/run/editor.js"
-CHROMIUM = "/usr/bin/chromium"
 FIRST_PAGE = "chapters/05-backward-rules/"
 NEXT_PAGE = "chapters/06-topological-order/"
 EXERCISE_PAGE = "chapters/08-more-operations/"
@@ -205,28 +203,12 @@ def descendants_cpu() -> float:
     return sum(cpu_seconds(pid) for pid in descendants(os.getpid()))
 
 
-def sitemap_for(base: str):
-    """A route handler: the sitemap as if the site were built for `base`
-    (Material navigates in place only to the addresses its sitemap lists)."""
-
-    def handle(route) -> None:
-        response = route.fetch()
-        body = re.sub(r"<loc>https?://[^/<]+/", f"<loc>{base}", response.text())
-        route.fulfill(response=response, body=body)
-
-    return handle
-
-
 def measure(playwright, base: str, site: Path) -> dict[str, float]:
     """One reader's first visit, in a fresh browser with an empty cache."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route(
-            lambda url: not url.startswith(base),
-            lambda route: route.abort("blockedbyclient"),
-        )
-        context.route("**/sitemap.xml", sitemap_for(base))
+    # A new browser each time: nothing in its cache. It reaches no other
+    # host, and its sitemap lets Material navigate in place, as published.
+    with Session(playwright, base) as session:
+        context = session.context(timeout=300_000)
         fetched: list[str] = []
         context.on("requestfinished", lambda request: fetched.append(request.url))
         page = context.new_page()
@@ -253,8 +235,6 @@ def measure(playwright, base: str, site: Path) -> dict[str, float]:
         page.goto(base + EXERCISE_PAGE, wait_until="networkidle")
         first_check_ms = page.evaluate(TIME_CHECK, EXERCISE)
         checks = [page.evaluate(TIME_CHECK, EXERCISE) for _ in range(5)]
-    finally:
-        browser.close()
 
     def size(urls: list[str]) -> int:
         total = 0
@@ -283,15 +263,8 @@ def measure(playwright, base: str, site: Path) -> dict[str, float]:
 
 def measure_playground(playwright, base: str) -> dict[str, float]:
     """A first visit to the Playground, which plays once Python is ready."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, reduced_motion="no-preference"
-        )
-        context.route(
-            lambda url: not url.startswith(base),
-            lambda route: route.abort("blockedbyclient"),
-        )
+    with Session(playwright, base) as session:
+        context = session.context(timeout=300_000)
         context.add_init_script(LONG_TASKS)
         page = context.new_page()
         cpu = descendants_cpu()
@@ -320,8 +293,6 @@ def measure_playground(playwright, base: str) -> dict[str, float]:
         played_cpu = descendants_cpu() - cpu
         long_tasks = page.evaluate("() => window.mgLongTasks")
         accuracy = page.evaluate("() => window.mgPlayground.current().accuracy")
-    finally:
-        browser.close()
     steps = max(1, timings["steps"])
     return {
         "first_step_s": first_s,
@@ -342,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
-    if not Path(CHROMIUM).exists():
-        parser.error(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    if CHROMIUM is None:
+        parser.error("no Chromium at /usr/bin/chromium or on PATH"
+                     " (apt-get install chromium)")
     measured = record.stamp("browser.json")
 
     from playwright.sync_api import sync_playwright
