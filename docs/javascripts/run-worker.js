@@ -169,10 +169,14 @@ async function draw(pyodide, result) {
 // with JSON text. live_graph makes a block's graph live (run-live.js);
 // playground trains the Playground page's network.
 const CALLABLE = new Set(["page_runner", "live_graph", "playground"]);
+// Those that run the book's or the reader's code, which may draw by itself
+// (`draw_dot(o).svg()`); the Playground's graphs come back as DOT.
+const RUN_CODE = new Set(["page_runner", "live_graph"]);
 
 async function call({ module, name, args }) {
   if (!CALLABLE.has(module)) throw new Error(`no module ${module} to call`);
   const pyodide = await ready();
+  if (RUN_CODE.has(module)) useJavaScriptGraphviz(pyodide);
   const found = pyodide.pyimport(module);
   const started = performance.now();
   let text;
