@@ -264,13 +264,13 @@
 
     async loop() {
       while (this.playing && !this.gone) {
-        // A boundary is asked for when it would otherwise be shown later
-        // than BOUNDARY_MS after the last one (the call's own length
-        // counts), but never so often that drawing it takes more than a
-        // quarter of the time: on a slow machine training goes on.
-        const callMs = this.chunk * this.stepMs;
-        const every = Math.max(BOUNDARY_MS, 4 * this.gridMs);
-        const grid = performance.now() + callMs - this.lastGrid >= every;
+        // A boundary is asked for now if asking one call later would show
+        // it more than BOUNDARY_MS after the last one, but never so often
+        // that computing it takes more than a quarter of the time: on a
+        // slow machine, training goes on.
+        const stepsMs = this.chunk * this.stepMs;
+        const later = performance.now() + stepsMs + stepsMs + this.gridMs;
+        const grid = later - this.lastGrid > Math.max(BOUNDARY_MS, 4 * this.gridMs);
         const started = performance.now();
         let answer;
         try {
