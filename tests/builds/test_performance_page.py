@@ -18,7 +18,6 @@ ENGINE = json.loads((ROOT / "benchmarks" / "results" / "engine.json").read_text(
 BUILD = json.loads((ROOT / "benchmarks" / "results" / "build.json").read_text())
 READABILITY = json.loads(
     (ROOT / "benchmarks" / "results" / "readability.json").read_text())
-BROWSER = json.loads((ROOT / "benchmarks" / "results" / "browser.json").read_text())
 
 
 def _time(seconds: float) -> str:
@@ -128,8 +127,3 @@ def test_every_record_measured_the_code_as_it_is(name: str) -> None:
         f"{', '.join(record.MEASURED[name])} changed since: run `make bench` on a "
         "quiet machine, then `make bench-record`, and update docs/performance.md"
     )
-
-
-def test_the_browser_run_printed_is_the_recorded_one() -> None:
-    for line in BROWSER["lines"]:
-        assert line in PAGE, f"the page lacks the recorded line:\n{line}"
